@@ -1,0 +1,122 @@
+package command
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/spf13/pflag"
+
+	"github.com/djinn-go/djinn/core"
+	"github.com/djinn-go/djinn/core/server"
+)
+
+func runserverCommand() *Command {
+	var debug bool
+	return &Command{
+		Name:  "runserver",
+		Args:  "[addr]",
+		Short: "Run the development server (DEBUG on unless DEBUG is set)",
+		Long: `runserver serves the project with the gateway server for development.
+DEBUG is on unless DEBUG or DJINN_DEBUG is set in the environment or
+--debug=false is given. addr is host:port, :port, port or unix:/path; it
+defaults to Server.Addr (127.0.0.1:8000).`,
+		MaxArgs: 1,
+		Flags: func(fs *pflag.FlagSet) {
+			fs.BoolVar(&debug, "debug", true, "turn DEBUG on (the default unless DEBUG is set in the environment)")
+		},
+		Before: func(env *Env) error {
+			s := env.Project.Settings()
+			if env.Flags.Changed("debug") {
+				s.Debug = debug
+			} else if !debugFromEnv() {
+				s.Debug = true
+			}
+			return setAddr(s, env.Args)
+		},
+		Run: serve,
+	}
+}
+
+func serveCommand() *Command {
+	return &Command{
+		Name:  "serve",
+		Args:  "[addr]",
+		Short: "Run the production gateway server",
+		Long: `serve runs the project with the gateway server as configured: DEBUG as the
+settings say (off by default), every timeout and limit from Settings.Server,
+graceful shutdown on SIGTERM, /healthz and /readyz for load balancers.
+addr is host:port, :port, port or unix:/path; it defaults to Server.Addr.`,
+		MaxArgs: 1,
+		Before: func(env *Env) error {
+			return setAddr(env.Project.Settings(), env.Args)
+		},
+		Run: serve,
+	}
+}
+
+// setAddr applies the optional address argument of runserver and serve. A
+// bare port means 127.0.0.1:port, as in Django.
+func setAddr(s *core.Settings, args []string) error {
+	if len(args) == 0 {
+		return nil
+	}
+	addr := args[0]
+	if isPort(addr) {
+		addr = "127.0.0.1:" + addr
+	}
+	if err := core.CheckAddr(addr); err != nil {
+		return Usagef("address: %v", err)
+	}
+	s.Server.Addr = addr
+	return nil
+}
+
+func isPort(s string) bool {
+	if s == "" || len(s) > 5 {
+		return false
+	}
+	for _, c := range s {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+func serve(ctx context.Context, env *Env) error {
+	p := env.Project
+	srv, err := server.New(ServerConfig(p), p.Handler(), p.Logger())
+	if err != nil {
+		return err
+	}
+	runErr := srv.Run(ctx)
+	// Release the apps' resources whatever happened; a shutdown error
+	// matters more than a close error.
+	closeCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), p.Settings().Server.ShutdownTimeout)
+	defer cancel()
+	if err := p.Close(closeCtx); err != nil && runErr == nil {
+		runErr = fmt.Errorf("close apps: %w", err)
+	}
+	return runErr
+}
+
+// ServerConfig returns the gateway server configuration for a set-up
+// project: its Server settings and its apps' readiness probes.
+func ServerConfig(p *core.Project) server.Config {
+	s := p.Settings().Server
+	cfg := server.Config{
+		Addr:              s.Addr,
+		ReadHeaderTimeout: s.ReadHeaderTimeout,
+		ReadTimeout:       s.ReadTimeout,
+		WriteTimeout:      s.WriteTimeout,
+		IdleTimeout:       s.IdleTimeout,
+		ShutdownTimeout:   s.ShutdownTimeout,
+		DrainDelay:        s.DrainDelay,
+		MaxHeaderBytes:    s.MaxHeaderBytes,
+		TLSCertFile:       s.TLSCertFile,
+		TLSKeyFile:        s.TLSKeyFile,
+		H2C:               s.H2C,
+	}
+	cfg.ReadyProbes = p.Probes()
+	return cfg
+}

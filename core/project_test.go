@@ -1,0 +1,170 @@
+package core_test
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/djinn-go/djinn/core"
+	"github.com/djinn-go/djinn/core/urls"
+)
+
+// app is a configurable test app.
+type app struct {
+	label string
+	deps  []string
+	ready func(context.Context, *core.Project) error
+	urls  func(*urls.Router)
+}
+
+func (a *app) Label() string          { return a.label }
+func (a *app) Dependencies() []string { return a.deps }
+func (a *app) Ready(ctx context.Context, p *core.Project) error {
+	if a.ready != nil {
+		return a.ready(ctx, p)
+	}
+	return nil
+}
+
+type urlApp struct{ app }
+
+func (a *urlApp) URLs(r *urls.Router) { a.urls(r) }
+
+func testSettings(apps ...core.App) core.Settings {
+	s := core.Defaults()
+	s.Debug = true
+	s.Logging.Handler = slog.DiscardHandler
+	s.InstalledApps = apps
+	return s
+}
+
+func labels(apps []core.App) []string {
+	var out []string
+	for _, a := range apps {
+		out = append(out, a.Label())
+	}
+	return out
+}
+
+func TestSetupOrdersApps(t *testing.T) {
+	var readyOrder []string
+	ready := func(l string) func(context.Context, *core.Project) error {
+		return func(context.Context, *core.Project) error { readyOrder = append(readyOrder, l); return nil }
+	}
+	p := core.New(testSettings(
+		&app{label: "admin", deps: []string{"auth", "sessions"}, ready: ready("admin")},
+		&app{label: "polls", ready: ready("polls")},
+		&app{label: "auth", deps: []string{"sessions"}, ready: ready("auth")},
+		&app{label: "sessions", ready: ready("sessions")},
+	))
+	if err := p.Setup(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"sessions", "auth", "admin", "polls"}
+	if diff := cmp.Diff(want, labels(p.Apps())); diff != "" {
+		t.Errorf("Apps() order (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(want, readyOrder); diff != "" {
+		t.Errorf("Ready order (-want +got):\n%s", diff)
+	}
+}
+
+func TestSetupRejects(t *testing.T) {
+	tests := []struct {
+		name string
+		apps []core.App
+		want []string // substrings of the error
+	}{
+		{"duplicate label", []core.App{&app{label: "polls"}, &app{label: "polls"}}, []string{`"polls" is installed twice`, "InstalledApps[1]"}},
+		{"missing dependency", []core.App{&app{label: "admin", deps: []string{"auth"}}}, []string{`app "admin" needs app "auth"`}},
+		{"cycle", []core.App{&app{label: "a", deps: []string{"b"}}, &app{label: "b", deps: []string{"a"}}}, []string{"cycle", "a -> b -> a"}},
+		{"bad label", []core.App{&app{label: "Polls-App"}}, []string{`"Polls-App" is not a valid app label`}},
+		{"ready fails", []core.App{&app{label: "db", ready: func(context.Context, *core.Project) error {
+			return errors.New("connection refused")
+		}}}, []string{`app "db": ready: connection refused`}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := core.New(testSettings(tt.apps...))
+			err := p.Setup(t.Context())
+			if err == nil {
+				t.Fatal("Setup() = nil; want an error")
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("Setup() = %q; want it to contain %q", err, w)
+				}
+			}
+			if again := p.Setup(t.Context()); again != err {
+				t.Errorf("second Setup() = %v; want the first result %v", again, err)
+			}
+		})
+	}
+}
+
+func TestSetupReportsAllSettingsProblems(t *testing.T) {
+	s := testSettings(&app{label: "a"}, &app{label: "a"})
+	s.Debug = false
+	s.Server.Addr = "bogus"
+	err := core.New(s).Setup(t.Context())
+	var se *core.SettingsError
+	if !errors.As(err, &se) {
+		t.Fatalf("Setup() = %v; want *core.SettingsError", err)
+	}
+	var got []string
+	for _, pr := range se.Problems {
+		got = append(got, pr.Setting)
+	}
+	if diff := cmp.Diff([]string{"SecretKey", "Server.Addr", "InstalledApps[1]"}, got); diff != "" {
+		t.Errorf("problems (-want +got):\n%s", diff)
+	}
+}
+
+func TestDefaultURLsMountAppsUnderTheirLabel(t *testing.T) {
+	polls := &urlApp{app{label: "polls", urls: func(r *urls.Router) {
+		r.HandleFunc("GET /{id:int}/", func(w http.ResponseWriter, r *http.Request) {
+			w.Write([]byte("poll " + urls.Param(r, "id")))
+		}, "detail")
+	}}}
+	p := core.New(testSettings(polls))
+	if err := p.Setup(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	path, err := p.Reverse("polls:detail", 7)
+	if err != nil || path != "/polls/7/" {
+		t.Fatalf(`Reverse("polls:detail", 7) = %q, %v; want "/polls/7/"`, path, err)
+	}
+	rec := httptest.NewRecorder()
+	p.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "http://localhost"+path, nil))
+	if rec.Code != 200 || rec.Body.String() != "poll 7" {
+		t.Errorf("GET %s = %d %q; want 200 \"poll 7\"", path, rec.Code, rec.Body)
+	}
+}
+
+func TestURLRegistrationPanicIsSetupError(t *testing.T) {
+	s := testSettings()
+	s.URLs = func(r *urls.Router) {
+		h := http.NotFoundHandler()
+		r.Handle("GET /a/", h, "same")
+		r.Handle("GET /b/", h, "same")
+	}
+	err := core.New(s).Setup(t.Context())
+	if err == nil || !strings.Contains(err.Error(), "same") {
+		t.Errorf("Setup() = %v; want an error naming the duplicate route", err)
+	}
+}
+
+func TestHandlerBeforeSetupPanics(t *testing.T) {
+	defer func() {
+		if v := recover(); v == nil || !strings.Contains(v.(string), "before a successful Setup") {
+			t.Errorf("Handler() before Setup panicked with %v; want a clear message", v)
+		}
+	}()
+	core.New(core.Defaults()).Handler()
+}

@@ -1,0 +1,217 @@
+package core
+
+import (
+	"log/slog"
+
+	"github.com/djinn-go/djinn/core/urls"
+	"net/http"
+	"time"
+)
+
+// Settings is a project's whole configuration: one typed struct with a
+// section per capability. Start from Defaults, change what the project
+// needs in its settings.go, then call FromEnv; Project.Setup validates the
+// result.
+//
+// The zero Settings is usable: numeric and string fields left at zero take
+// the values of Defaults when the project is set up. Booleans mean what they
+// say, so a zero Settings has AppendSlash and ContentTypeNosniff off; start
+// from Defaults to get Django's behaviour.
+//
+// Settings is a plain value: copy it freely before Setup; after Setup the
+// project keeps its own copy and never changes it.
+type Settings struct {
+	// Debug turns on detailed error pages, the list of tried URL patterns on
+	// 404 pages and template reloading. DEBUG in the environment.
+	Debug bool
+	// SecretKey signs sessions, cookies and tokens. Required unless Debug is
+	// on. SECRET_KEY in the environment.
+	SecretKey Secret
+	// SecretKeyFallbacks are older keys still accepted for verification so
+	// that keys can be rotated without logging everybody out.
+	SecretKeyFallbacks []Secret
+	// AllowedHosts lists the host names this site serves: "example.com",
+	// ".example.com" (the domain and its subdomains) or "*". Empty with Debug
+	// on allows localhost only; empty with Debug off refuses every request.
+	// ALLOWED_HOSTS (comma-separated) in the environment.
+	AllowedHosts []string
+
+	Database  DatabaseSettings
+	Cache     CacheSettings
+	Server    ServerSettings
+	Security  SecuritySettings
+	Templates TemplateSettings
+	Static    StaticSettings
+	Logging   LoggingSettings
+
+	// AppendSlash redirects /path to /path/ when only the latter resolves
+	// (Django's APPEND_SLASH).
+	AppendSlash bool
+	// PrependWWW redirects example.com to www.example.com.
+	PrependWWW bool
+
+	// InstalledApps is the ordered list of the project's apps. Order matters
+	// for templates and static files (earlier apps win) and for commands;
+	// an app's dependencies are moved before it.
+	InstalledApps []App `json:"-"`
+	// URLs registers the project's routes on the root router, usually by
+	// including each app's routes under a prefix (Django's ROOT_URLCONF).
+	// Nil mounts every app that provides URLs under "/<label>/" with the
+	// app's label as namespace.
+	URLs func(*urls.Router) `json:"-"`
+	// Middleware is extra project middleware, run innermost (just before the
+	// router) in the order given.
+	Middleware []func(http.Handler) http.Handler `json:"-"`
+	// SilencedChecks lists system check IDs that check does not report.
+	SilencedChecks []string
+}
+
+// DatabaseSettings configures the ORM's connections.
+type DatabaseSettings struct {
+	// URL selects the database: "sqlite:///path/db.sqlite3" (relative to the
+	// working directory; "sqlite:////abs/path" for an absolute path) or
+	// "postgres://user:pass@host:5432/name?sslmode=disable". DATABASE_URL.
+	URL string
+	// ReplicaURLs are read replicas; reads go there, writes and transactions
+	// to URL. DATABASE_REPLICA_URLS (comma-separated).
+	ReplicaURLs []string
+	// MaxOpenConns and MaxIdleConns size the pool.
+	MaxOpenConns int
+	MaxIdleConns int
+	// ConnMaxLifetime recycles connections older than this.
+	ConnMaxLifetime time.Duration
+	// StatementTimeout cancels statements that run longer (Postgres).
+	StatementTimeout time.Duration
+	// SlowQuery logs statements slower than this at Warn; 0 uses the
+	// default, negative turns slow-query logging off.
+	SlowQuery time.Duration
+}
+
+// CacheSettings configures the cache and, with RedisURL, the session store.
+type CacheSettings struct {
+	// RedisURL, when set, selects Redis for the cache and sessions:
+	// "redis://[:password@]host:6379/0", "rediss://…" or "unix:///path".
+	// REDIS_URL in the environment.
+	RedisURL string
+	// KeyPrefix is prepended to every cache key (Django's KEY_PREFIX).
+	KeyPrefix string
+	// DefaultTTL is the lifetime of entries set with TTL 0.
+	DefaultTTL time.Duration
+}
+
+// ServerSettings configures the gateway server and the request limits of
+// the middleware stack.
+type ServerSettings struct {
+	// Addr is where the server listens: "host:port", ":port" or
+	// "unix:/path/to.sock". DJINN_SERVER_ADDR; runserver's argument wins.
+	Addr string
+	// Timeouts of the HTTP server (see net/http.Server).
+	ReadHeaderTimeout time.Duration
+	ReadTimeout       time.Duration
+	WriteTimeout      time.Duration
+	IdleTimeout       time.Duration
+	// ShutdownTimeout bounds how long in-flight requests may take to finish
+	// after SIGTERM.
+	ShutdownTimeout time.Duration
+	// DrainDelay keeps serving after /readyz turns 503 at shutdown so that
+	// load balancers stop sending traffic first.
+	DrainDelay time.Duration
+	// RequestTimeout cancels a request's context after this long and answers
+	// 503 if the view has not started its response. Negative disables it.
+	RequestTimeout time.Duration
+	// MaxHeaderBytes bounds the request line and headers (431 above it).
+	MaxHeaderBytes int
+	// MaxBodyBytes bounds request bodies (413 above it). Negative disables it.
+	MaxBodyBytes int64
+	// MaxInFlight is the most requests served at once; more get 503 with
+	// Retry-After instead of queueing. Negative disables it.
+	MaxInFlight int
+	// RetryAfter is the Retry-After sent with load-shedding 503s.
+	RetryAfter time.Duration
+	// TLSCertFile and TLSKeyFile turn on HTTPS (with HTTP/2).
+	TLSCertFile string
+	TLSKeyFile  string
+	// H2C serves unencrypted HTTP/2 as well (behind a TLS-terminating proxy).
+	H2C bool
+	// GZip compresses compressible responses for clients that accept it.
+	GZip bool
+	// TrustedProxies are the addresses or CIDR prefixes of reverse proxies
+	// whose X-Forwarded-For and X-Forwarded-Proto headers are believed.
+	// DJINN_SERVER_TRUSTED_PROXIES (comma-separated).
+	TrustedProxies []string
+}
+
+// SecuritySettings configures security headers and cookies.
+type SecuritySettings struct {
+	// HSTSSeconds sends Strict-Transport-Security on HTTPS responses when > 0.
+	HSTSSeconds           int
+	HSTSIncludeSubdomains bool
+	HSTSPreload           bool
+	// SSLRedirect redirects plain-HTTP requests to HTTPS.
+	SSLRedirect bool
+	// ContentTypeNosniff sends X-Content-Type-Options: nosniff.
+	ContentTypeNosniff bool
+	// ReferrerPolicy is the Referrer-Policy header; empty sends none.
+	ReferrerPolicy string
+	// CrossOriginOpenerPolicy is the Cross-Origin-Opener-Policy header;
+	// empty sends none.
+	CrossOriginOpenerPolicy string
+	// XFrameOptions is "DENY" or "SAMEORIGIN".
+	XFrameOptions string
+	// CSRFTrustedOrigins are origins ("https://app.example.com") allowed to
+	// send unsafe cross-origin requests.
+	CSRFTrustedOrigins []string
+	// Session cookie attributes.
+	SessionCookieName     string
+	SessionCookieAge      time.Duration
+	SessionCookieSecure   bool
+	SessionCookieHTTPOnly bool
+	SessionCookieSameSite string
+}
+
+// TemplateSettings configures the template engine.
+type TemplateSettings struct {
+	// Dirs are project template directories; they override apps' templates.
+	Dirs []string
+}
+
+// StaticSettings configures static files.
+type StaticSettings struct {
+	// URL is where static files are served; it ends with "/".
+	URL string
+	// Root is where collectstatic writes files.
+	Root string
+	// Dirs are project static directories searched before apps'.
+	Dirs []string
+}
+
+// LoggingSettings configures the project's logger.
+type LoggingSettings struct {
+	// Level is "debug", "info", "warn" or "error". DJINN_LOG_LEVEL.
+	Level string
+	// Format is "text" or "json". DJINN_LOG_FORMAT.
+	Format string
+	// AccessLog writes one line per request.
+	AccessLog bool
+	// Handler, when set, receives every log record instead of a handler
+	// built from Level and Format (tests use it to capture logs).
+	Handler slog.Handler `json:"-"`
+}
+
+// Secret is a setting whose value must not be shown: it formats and logs as
+// "********". Convert it to string to use the value.
+type Secret string
+
+// String masks the value.
+func (s Secret) String() string {
+	if s == "" {
+		return ""
+	}
+	return "********"
+}
+
+// LogValue masks the value in logs.
+func (s Secret) LogValue() slog.Value { return slog.StringValue(s.String()) }
+
+// GoString masks the value for %#v.
+func (s Secret) GoString() string { return `core.Secret("` + s.String() + `")` }

@@ -1,0 +1,334 @@
+package core
+
+import (
+	"fmt"
+	"log/slog"
+	"net"
+	"net/netip"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// Validate checks s and returns every problem at once as a *SettingsError,
+// each naming its setting. Passwords in URLs never appear in the messages.
+func (s *Settings) Validate() error {
+	var e SettingsError
+	if !s.Debug {
+		switch {
+		case s.SecretKey == "":
+			e.add("SecretKey", "must be set when Debug is off (set SECRET_KEY in the environment)")
+		case len(s.SecretKey) < 16:
+			e.add("SecretKey", fmt.Sprintf("is too short (%d characters; use at least 16, 50 recommended)", len(s.SecretKey)))
+		}
+	}
+	for i, h := range s.AllowedHosts {
+		if err := checkAllowedHost(h); err != nil {
+			e.add(fmt.Sprintf("AllowedHosts[%d]", i), err.Error())
+		}
+	}
+
+	if err := checkDatabaseURL(s.Database.URL); err != nil {
+		e.add("Database.URL", err.Error())
+	}
+	for i, u := range s.Database.ReplicaURLs {
+		if err := checkDatabaseURL(u); err != nil {
+			e.add(fmt.Sprintf("Database.ReplicaURLs[%d]", i), err.Error())
+		} else if dialect(u) != dialect(s.Database.URL) {
+			e.add(fmt.Sprintf("Database.ReplicaURLs[%d]", i), "must use the same database engine as Database.URL")
+		}
+	}
+	nonNegative(&e, "Database.MaxOpenConns", s.Database.MaxOpenConns)
+	nonNegative(&e, "Database.MaxIdleConns", s.Database.MaxIdleConns)
+	nonNegativeDuration(&e, "Database.ConnMaxLifetime", s.Database.ConnMaxLifetime)
+	nonNegativeDuration(&e, "Database.StatementTimeout", s.Database.StatementTimeout)
+
+	if s.Cache.RedisURL != "" {
+		if err := checkRedisURL(s.Cache.RedisURL); err != nil {
+			e.add("Cache.RedisURL", err.Error())
+		}
+	}
+	nonNegativeDuration(&e, "Cache.DefaultTTL", s.Cache.DefaultTTL)
+
+	if err := CheckAddr(s.Server.Addr); err != nil {
+		e.add("Server.Addr", err.Error())
+	}
+	for name, d := range map[string]time.Duration{
+		"Server.ReadHeaderTimeout": s.Server.ReadHeaderTimeout,
+		"Server.ReadTimeout":       s.Server.ReadTimeout,
+		"Server.WriteTimeout":      s.Server.WriteTimeout,
+		"Server.IdleTimeout":       s.Server.IdleTimeout,
+		"Server.ShutdownTimeout":   s.Server.ShutdownTimeout,
+		"Server.DrainDelay":        s.Server.DrainDelay,
+		"Server.RetryAfter":        s.Server.RetryAfter,
+	} {
+		nonNegativeDuration(&e, name, d)
+	}
+	nonNegative(&e, "Server.MaxHeaderBytes", s.Server.MaxHeaderBytes)
+	if (s.Server.TLSCertFile == "") != (s.Server.TLSKeyFile == "") {
+		e.add("Server.TLSCertFile", "TLSCertFile and TLSKeyFile must be set together")
+	}
+	for i, p := range s.Server.TrustedProxies {
+		if _, err := ParsePrefix(p); err != nil {
+			e.add(fmt.Sprintf("Server.TrustedProxies[%d]", i), err.Error())
+		}
+	}
+
+	if s.Security.HSTSSeconds < 0 {
+		e.add("Security.HSTSSeconds", "must not be negative")
+	}
+	switch strings.ToUpper(s.Security.XFrameOptions) {
+	case "DENY", "SAMEORIGIN":
+	default:
+		e.add("Security.XFrameOptions", fmt.Sprintf("is %q; use DENY or SAMEORIGIN", s.Security.XFrameOptions))
+	}
+	if p := s.Security.ReferrerPolicy; p != "" && !validReferrerPolicy(p) {
+		e.add("Security.ReferrerPolicy", fmt.Sprintf("%q is not a Referrer-Policy value", p))
+	}
+	switch s.Security.CrossOriginOpenerPolicy {
+	case "", "same-origin", "same-origin-allow-popups", "unsafe-none", "noopener-allow-popups":
+	default:
+		e.add("Security.CrossOriginOpenerPolicy", fmt.Sprintf("%q is not a Cross-Origin-Opener-Policy value", s.Security.CrossOriginOpenerPolicy))
+	}
+	for i, o := range s.Security.CSRFTrustedOrigins {
+		if err := checkOrigin(o); err != nil {
+			e.add(fmt.Sprintf("Security.CSRFTrustedOrigins[%d]", i), err.Error())
+		}
+	}
+	switch strings.ToLower(s.Security.SessionCookieSameSite) {
+	case "lax", "strict", "none":
+	default:
+		e.add("Security.SessionCookieSameSite", fmt.Sprintf("is %q; use Lax, Strict or None", s.Security.SessionCookieSameSite))
+	}
+	if strings.EqualFold(s.Security.SessionCookieSameSite, "none") && !s.Security.SessionCookieSecure {
+		e.add("Security.SessionCookieSameSite", "None requires SessionCookieSecure (browsers drop the cookie otherwise)")
+	}
+
+	if !strings.HasSuffix(s.Static.URL, "/") {
+		e.add("Static.URL", fmt.Sprintf("is %q; it must end with a slash", s.Static.URL))
+	}
+	if _, err := parseLevel(s.Logging.Level); err != nil {
+		e.add("Logging.Level", err.Error())
+	}
+	switch s.Logging.Format {
+	case "text", "json":
+	default:
+		e.add("Logging.Format", fmt.Sprintf("is %q; use text or json", s.Logging.Format))
+	}
+	return e.orNil()
+}
+
+// withDefaults returns s with zero numeric and string fields set from
+// Defaults. Booleans and lists are left as they are.
+func (s Settings) withDefaults() Settings {
+	d := Defaults()
+	def := func(p *string, v string) {
+		if *p == "" {
+			*p = v
+		}
+	}
+	defDur := func(p *time.Duration, v time.Duration) {
+		if *p == 0 {
+			*p = v
+		}
+	}
+	defInt := func(p *int, v int) {
+		if *p == 0 {
+			*p = v
+		}
+	}
+	def(&s.Database.URL, d.Database.URL)
+	defInt(&s.Database.MaxOpenConns, d.Database.MaxOpenConns)
+	defInt(&s.Database.MaxIdleConns, d.Database.MaxIdleConns)
+	defDur(&s.Database.ConnMaxLifetime, d.Database.ConnMaxLifetime)
+	defDur(&s.Database.StatementTimeout, d.Database.StatementTimeout)
+	defDur(&s.Database.SlowQuery, d.Database.SlowQuery)
+	defDur(&s.Cache.DefaultTTL, d.Cache.DefaultTTL)
+	def(&s.Server.Addr, d.Server.Addr)
+	defDur(&s.Server.ReadHeaderTimeout, d.Server.ReadHeaderTimeout)
+	defDur(&s.Server.ReadTimeout, d.Server.ReadTimeout)
+	defDur(&s.Server.WriteTimeout, d.Server.WriteTimeout)
+	defDur(&s.Server.IdleTimeout, d.Server.IdleTimeout)
+	defDur(&s.Server.ShutdownTimeout, d.Server.ShutdownTimeout)
+	defDur(&s.Server.RequestTimeout, d.Server.RequestTimeout)
+	defInt(&s.Server.MaxHeaderBytes, d.Server.MaxHeaderBytes)
+	if s.Server.MaxBodyBytes == 0 {
+		s.Server.MaxBodyBytes = d.Server.MaxBodyBytes
+	}
+	defInt(&s.Server.MaxInFlight, d.Server.MaxInFlight)
+	defDur(&s.Server.RetryAfter, d.Server.RetryAfter)
+	def(&s.Security.XFrameOptions, d.Security.XFrameOptions)
+	def(&s.Security.SessionCookieName, d.Security.SessionCookieName)
+	defDur(&s.Security.SessionCookieAge, d.Security.SessionCookieAge)
+	def(&s.Security.SessionCookieSameSite, d.Security.SessionCookieSameSite)
+	def(&s.Static.URL, d.Static.URL)
+	def(&s.Static.Root, d.Static.Root)
+	def(&s.Logging.Level, d.Logging.Level)
+	def(&s.Logging.Format, d.Logging.Format)
+	return s
+}
+
+func nonNegative(e *SettingsError, name string, n int) {
+	if n < 0 {
+		e.add(name, fmt.Sprintf("is %d; it must not be negative", n))
+	}
+}
+
+func nonNegativeDuration(e *SettingsError, name string, d time.Duration) {
+	if d < 0 {
+		e.add(name, fmt.Sprintf("is %v; it must not be negative", d))
+	}
+}
+
+// RedactURL returns raw with any password replaced by "********", for
+// messages and logs. A value that does not parse is replaced whole.
+func RedactURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		if strings.Contains(raw, "@") {
+			return "(unparsable URL, hidden because it may hold a password)"
+		}
+		return raw
+	}
+	return u.Redacted()
+}
+
+func dialect(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return ""
+	}
+	if u.Scheme == "postgresql" {
+		return "postgres"
+	}
+	return u.Scheme
+}
+
+func checkDatabaseURL(raw string) error {
+	if raw == "" {
+		return fmt.Errorf("must be set (e.g. sqlite:///db.sqlite3 or postgres://user@host/name)")
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return fmt.Errorf("%s is not a valid URL", RedactURL(raw))
+	}
+	switch u.Scheme {
+	case "sqlite":
+		if u.Host != "" {
+			return fmt.Errorf("%s: a sqlite URL has no host; use sqlite:///relative/path or sqlite:////absolute/path", RedactURL(raw))
+		}
+		if strings.TrimPrefix(u.Path, "/") == "" && u.Opaque == "" {
+			return fmt.Errorf("%s names no database file; use e.g. sqlite:///db.sqlite3", RedactURL(raw))
+		}
+	case "postgres", "postgresql":
+		if u.Host == "" {
+			return fmt.Errorf("%s names no host", RedactURL(raw))
+		}
+		if _, err := url.ParseQuery(u.RawQuery); err != nil {
+			return fmt.Errorf("%s has a malformed query string", RedactURL(raw))
+		}
+	default:
+		return fmt.Errorf("%s: unsupported scheme %q; use sqlite or postgres", RedactURL(raw), u.Scheme)
+	}
+	return nil
+}
+
+func checkRedisURL(raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return fmt.Errorf("%s is not a valid URL", RedactURL(raw))
+	}
+	switch u.Scheme {
+	case "redis", "rediss":
+		if u.Host == "" {
+			return fmt.Errorf("%s names no host", RedactURL(raw))
+		}
+		if db := strings.Trim(u.Path, "/"); db != "" && strings.Trim(db, "0123456789") != "" {
+			return fmt.Errorf("%s: database %q is not a number", RedactURL(raw), db)
+		}
+	case "unix":
+		if u.Path == "" {
+			return fmt.Errorf("%s names no socket path", RedactURL(raw))
+		}
+	default:
+		return fmt.Errorf("%s: unsupported scheme %q; use redis, rediss or unix", RedactURL(raw), u.Scheme)
+	}
+	return nil
+}
+
+// CheckAddr reports whether addr is a listen address the gateway server
+// accepts: "host:port", ":port" or "unix:/path".
+func CheckAddr(addr string) error {
+	if path, ok := strings.CutPrefix(addr, "unix:"); ok {
+		if path == "" {
+			return fmt.Errorf("%q names no socket path", addr)
+		}
+		return nil
+	}
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return fmt.Errorf("%q is not host:port, :port or unix:/path", addr)
+	}
+	if strings.ContainsAny(host, " /\\@") {
+		return fmt.Errorf("%q has an invalid host", addr)
+	}
+	if _, err := net.LookupPort("tcp", port); err != nil || port == "" {
+		return fmt.Errorf("%q has an invalid port", addr)
+	}
+	return nil
+}
+
+// ParsePrefix parses a trusted-proxy entry: an IP address or a CIDR prefix.
+func ParsePrefix(s string) (netip.Prefix, error) {
+	if strings.Contains(s, "/") {
+		p, err := netip.ParsePrefix(s)
+		if err != nil {
+			return netip.Prefix{}, fmt.Errorf("%q is not an IP address or CIDR prefix", s)
+		}
+		return p.Masked(), nil
+	}
+	a, err := netip.ParseAddr(s)
+	if err != nil {
+		return netip.Prefix{}, fmt.Errorf("%q is not an IP address or CIDR prefix", s)
+	}
+	return netip.PrefixFrom(a, a.BitLen()), nil
+}
+
+func checkAllowedHost(h string) error {
+	if h == "*" {
+		return nil
+	}
+	name := strings.TrimPrefix(h, ".")
+	if name == "" || strings.ContainsAny(name, " /\\@:?#*") && !strings.HasPrefix(name, "[") {
+		return fmt.Errorf("%q is not a host name, .domain or *", h)
+	}
+	return nil
+}
+
+func checkOrigin(o string) error {
+	u, err := url.Parse(o)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.User != nil {
+		return fmt.Errorf("%q is not an origin like https://example.com", o)
+	}
+	return nil
+}
+
+func validReferrerPolicy(p string) bool {
+	for v := range strings.SplitSeq(p, ",") {
+		switch strings.TrimSpace(v) {
+		case "no-referrer", "no-referrer-when-downgrade", "origin", "origin-when-cross-origin",
+			"same-origin", "strict-origin", "strict-origin-when-cross-origin", "unsafe-url":
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+func parseLevel(s string) (slog.Level, error) {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(s)); err != nil {
+		return 0, fmt.Errorf("is %q; use debug, info, warn or error", s)
+	}
+	return l, nil
+}

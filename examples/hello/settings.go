@@ -1,0 +1,21 @@
+package main
+
+import (
+	"github.com/djinn-go/djinn/core"
+	"github.com/djinn-go/djinn/core/urls"
+	"github.com/djinn-go/djinn/examples/hello/greetings"
+)
+
+// settings returns the project's settings: Djinn's defaults, this
+// project's apps and URLs, then the environment (DEBUG, SECRET_KEY,
+// ALLOWED_HOSTS, DJINN_*), which has the last word.
+func settings() (core.Settings, error) {
+	s := core.Defaults()
+	app := greetings.New()
+	s.InstalledApps = []core.App{app}
+	s.URLs = func(r *urls.Router) {
+		r.Include("/", "greetings", urls.Of(app))
+	}
+	err := s.FromEnv()
+	return s, err
+}
