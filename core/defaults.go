@@ -49,6 +49,7 @@ func Defaults() Settings {
 			// the gateway limits whole bodies, uploads included.
 			MaxBodyBytes: 10 << 20,
 			MaxInFlight:  1000,
+			MaxConns:     10000,
 			RetryAfter:   5 * time.Second,
 			GZip:         false,
 		},

@@ -64,6 +64,8 @@ func (s *Settings) EnvVars() []EnvVar {
 		v("DJINN_SERVER_TLS_CERT_FILE", "Server.TLSCertFile", stringVar(&s.Server.TLSCertFile)),
 		v("DJINN_SERVER_TLS_KEY_FILE", "Server.TLSKeyFile", stringVar(&s.Server.TLSKeyFile)),
 		v("DJINN_SERVER_H2C", "Server.H2C", boolVar(&s.Server.H2C)),
+		v("DJINN_SERVER_MAX_CONNS", "Server.MaxConns", intVar(&s.Server.MaxConns)),
+		v("DJINN_SERVER_REUSE_PORT", "Server.ReusePort", boolVar(&s.Server.ReusePort)),
 		v("DJINN_SERVER_GZIP", "Server.GZip", boolVar(&s.Server.GZip)),
 		v("DJINN_SERVER_TRUSTED_PROXIES", "Server.TrustedProxies", listVar(&s.Server.TrustedProxies)),
 

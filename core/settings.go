@@ -133,6 +133,12 @@ type ServerSettings struct {
 	TLSKeyFile  string
 	// H2C serves unencrypted HTTP/2 as well (behind a TLS-terminating proxy).
 	H2C bool
+	// MaxConns bounds open connections; above it the server stops
+	// accepting until one closes. Negative means unlimited.
+	MaxConns int
+	// ReusePort sets SO_REUSEPORT so that a new binary can bind the port
+	// before the old one stops (zero-downtime restarts; see core/server).
+	ReusePort bool
 	// GZip compresses compressible responses for clients that accept it.
 	GZip bool
 	// TrustedProxies are the addresses or CIDR prefixes of reverse proxies

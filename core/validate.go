@@ -156,6 +156,7 @@ func (s Settings) withDefaults() Settings {
 		s.Server.MaxBodyBytes = d.Server.MaxBodyBytes
 	}
 	defInt(&s.Server.MaxInFlight, d.Server.MaxInFlight)
+	defInt(&s.Server.MaxConns, d.Server.MaxConns)
 	defDur(&s.Server.RetryAfter, d.Server.RetryAfter)
 	def(&s.Security.XFrameOptions, d.Security.XFrameOptions)
 	def(&s.Security.SessionCookieName, d.Security.SessionCookieName)

@@ -3,6 +3,8 @@ package command
 import (
 	"context"
 	"fmt"
+	"net"
+	"sync"
 
 	"github.com/spf13/pflag"
 
@@ -33,7 +35,7 @@ defaults to Server.Addr (127.0.0.1:8000).`,
 			}
 			return setAddr(s, env.Args)
 		},
-		Run: serve,
+		Run: func(ctx context.Context, env *Env) error { return serve(ctx, env, true) },
 	}
 }
 
@@ -50,7 +52,7 @@ addr is host:port, :port, port or unix:/path; it defaults to Server.Addr.`,
 		Before: func(env *Env) error {
 			return setAddr(env.Project.Settings(), env.Args)
 		},
-		Run: serve,
+		Run: func(ctx context.Context, env *Env) error { return serve(ctx, env, false) },
 	}
 }
 
@@ -83,11 +85,25 @@ func isPort(s string) bool {
 	return true
 }
 
-func serve(ctx context.Context, env *Env) error {
+func serve(ctx context.Context, env *Env, banner bool) error {
 	p := env.Project
 	srv, err := server.New(ServerConfig(p), p.Handler(), p.Logger())
 	if err != nil {
 		return err
+	}
+	stopped := make(chan struct{})
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	defer close(stopped)
+	if banner {
+		wg.Go(func() {
+			select {
+			case <-srv.Listening():
+				fmt.Fprintf(env.Stdout, "Djinn %s, DEBUG=%v\nStarting development server at %s\nQuit the server with CONTROL-C.\n",
+					Version(), p.Settings().Debug, displayAddr(srv.Addr()))
+			case <-stopped:
+			}
+		})
 	}
 	runErr := srv.Run(ctx)
 	// Release the apps' resources whatever happened; a shutdown error
@@ -116,7 +132,21 @@ func ServerConfig(p *core.Project) server.Config {
 		TLSCertFile:       s.TLSCertFile,
 		TLSKeyFile:        s.TLSKeyFile,
 		H2C:               s.H2C,
+		MaxConns:          s.MaxConns,
+		ReusePort:         s.ReusePort,
 	}
 	cfg.ReadyProbes = p.Probes()
 	return cfg
+}
+
+// displayAddr is the address a person can open: a URL for TCP, the socket
+// path for a unix socket.
+func displayAddr(a net.Addr) string {
+	if a == nil {
+		return "(unknown address)"
+	}
+	if a.Network() == "unix" {
+		return "unix:" + a.String()
+	}
+	return "http://" + a.String() + "/"
 }

@@ -35,7 +35,8 @@ type Config struct {
 	ReadTimeout time.Duration
 	// WriteTimeout bounds writing the response, measured from the end of
 	// the request headers. Zero means DefaultWriteTimeout; negative means
-	// no limit (needed for long server-sent event streams).
+	// no limit. A streaming view (server-sent events) should rather extend
+	// its own deadline with http.ResponseController.SetWriteDeadline.
 	WriteTimeout time.Duration
 	// IdleTimeout bounds how long a keep-alive connection waits for its
 	// next request. Zero means DefaultIdleTimeout; negative means no limit.

@@ -44,7 +44,7 @@ const (
 	// DefaultDrainDelay is zero: a development server stops at once. In
 	// production set it a little longer than the load balancer's health
 	// check interval (5-10 s is typical).
-	DefaultDrainDelay = 0
+	DefaultDrainDelay time.Duration = 0
 
 	// DefaultMaxHeaderBytes bounds the request line plus headers. Go's own
 	// default is 1 MiB, which lets every connection pin 1 MiB of buffers:

@@ -63,6 +63,10 @@
 // nil after a clean shutdown. A second signal cuts the wait short. While
 // Run is active SIGINT and SIGTERM do not kill the process.
 //
+// Request contexts are not cancelled when shutdown begins, since
+// in-flight requests are meant to finish; long-lived handlers (server-sent
+// events, long polls) watch Server.Stopping and end their streams.
+//
 // On Kubernetes, set DrainDelay a little above the readiness probe's
 // period (e.g. 5-10 s) and terminationGracePeriodSeconds above
 // DrainDelay + ShutdownTimeout.

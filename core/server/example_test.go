@@ -155,3 +155,46 @@ func ExampleShutdownError() {
 	// cut: 1
 	// server: shutdown: 100ms timeout exceeded; cut 1 connection
 }
+
+// A streaming view ends its stream when shutdown begins, so that the
+// shutdown stays clean.
+func ExampleServer_Stopping() {
+	var srv *server.Server
+	events := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/event-stream")
+		io.WriteString(w, "data: hello\n\n")
+		http.NewResponseController(w).Flush()
+		select {
+		case <-srv.Stopping():
+			io.WriteString(w, "event: bye\ndata: server restarting\n\n")
+		case <-r.Context().Done():
+		}
+	})
+	srv, err := server.New(server.Config{Addr: "127.0.0.1:0", NoSignals: true}, events, nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	ctx, stop := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- srv.Run(ctx) }()
+	<-srv.Listening()
+
+	resp, err := http.Get("http://" + srv.Addr().String() + "/events")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer resp.Body.Close()
+	first := make([]byte, len("data: hello\n\n"))
+	io.ReadFull(resp.Body, first)
+	stop()
+	rest, _ := io.ReadAll(resp.Body)
+	fmt.Printf("%s%s", first, rest)
+	fmt.Println("Run returned:", <-done)
+	// Output:
+	// data: hello
+	//
+	// event: bye
+	// data: server restarting
+	//
+	// Run returned: <nil>
+}

@@ -1,3 +1,5 @@
+//go:build unix
+
 package server
 
 import (
@@ -257,5 +259,38 @@ func TestServeOnCallerListener(t *testing.T) {
 	}
 	if _, err := net.DialTimeout("tcp", ln.Addr().String(), time.Second); err == nil {
 		t.Error("listener still accepts after Serve returned; want it closed")
+	}
+}
+
+// TestStoppingEndsStreams checks that a streaming handler that watches
+// Stopping ends in time for a clean shutdown.
+func TestStoppingEndsStreams(t *testing.T) {
+	var srv *Server
+	stream := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, "data: hello\n\n")
+		http.NewResponseController(w).Flush()
+		select {
+		case <-srv.Stopping():
+			io.WriteString(w, "data: bye\n\n")
+		case <-r.Context().Done():
+		}
+	})
+	r := start(t, Config{ShutdownTimeout: waitLimit}, stream)
+	srv = r.srv
+	resp, err := newClient(t, nil).Get("http://" + r.addr + "/events")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	first := make([]byte, len("data: hello\n\n"))
+	if _, err := io.ReadFull(resp.Body, first); err != nil {
+		t.Fatalf("read first event: %v", err)
+	}
+	if err := r.stop(t); err != nil {
+		t.Errorf("Run with a stream that watches Stopping = %v; want nil", err)
+	}
+	rest, err := io.ReadAll(resp.Body)
+	if err != nil || string(rest) != "data: bye\n\n" {
+		t.Errorf("rest of the stream = %q, %v; want %q", rest, err, "data: bye\n\n")
 	}
 }

@@ -30,6 +30,7 @@ type Server struct {
 	started   atomic.Bool
 	conns     atomic.Int64 // open connections, hijacked ones excluded
 	listening chan struct{}
+	stopping  chan struct{}
 	mu        sync.Mutex
 	addr      net.Addr
 }
@@ -54,6 +55,7 @@ func New(cfg Config, h http.Handler, logger *slog.Logger) (*Server, error) {
 		cfg:       cfg,
 		logger:    logger,
 		listening: make(chan struct{}),
+		stopping:  make(chan struct{}),
 	}
 	s.gateway = &gateway{
 		next:       h,
@@ -102,6 +104,14 @@ func (s *Server) Handler() http.Handler { return s.gateway }
 // which Addr is set. It is never closed when listening fails, so wait on it
 // together with Run's result.
 func (s *Server) Listening() <-chan struct{} { return s.listening }
+
+// Stopping returns a channel that is closed when shutdown begins. Request
+// contexts are not cancelled then (in-flight requests are meant to
+// finish), so long-lived handlers — server-sent events, WebSockets, long
+// polls — should watch Stopping and end their streams, or they are cut at
+// ShutdownTimeout. Hijacked connections (WebSockets) are neither waited
+// for nor cut by the server.
+func (s *Server) Stopping() <-chan struct{} { return s.stopping }
 
 // Addr returns the address the server listens on, or nil before it
 // listens. With Config.Addr "127.0.0.1:0" it reports the port the kernel
@@ -222,6 +232,7 @@ func (s *Server) serve(ctx context.Context, ln net.Listener, source string, sigs
 func (s *Server) shutdown(reason string, sigs <-chan os.Signal, serveErr <-chan error) error {
 	start := time.Now()
 	s.gateway.ready.stopping.Store(true)
+	close(s.stopping)
 	s.http.SetKeepAlivesEnabled(false)
 	s.logger.Info("shutting down",
 		"reason", reason,
@@ -278,7 +289,8 @@ func (s *Server) shutdown(reason string, sigs <-chan os.Signal, serveErr <-chan 
 
 // ShutdownError is returned by Run when in-flight requests did not finish
 // within Config.ShutdownTimeout (or a second signal cut the wait short),
-// so that their connections were closed under them.
+// so that their connections were closed under them. Only the server
+// creates one; a zero ShutdownError has no meaning.
 type ShutdownError struct {
 	// Cause says why waiting stopped: the timeout or the second signal.
 	Cause error
