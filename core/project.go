@@ -12,6 +12,7 @@ import (
 	"sync"
 
 	"github.com/djinn-go/djinn/core/checks"
+	"github.com/djinn-go/djinn/core/respond"
 	"github.com/djinn-go/djinn/core/server"
 	"github.com/djinn-go/djinn/core/urls"
 )
@@ -35,6 +36,8 @@ type Project struct {
 	router  *urls.Router
 	handler http.Handler
 	stack   []string // names of the built middleware, outermost first
+	// renderer turns errors into pages for every request.
+	renderer *respond.Renderer
 }
 
 // New returns a project for s. It does no I/O and cannot fail: problems in

@@ -1,6 +1,7 @@
 package core
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -27,11 +28,11 @@ func (p *Project) Stack() []string {
 // buildHandler assembles the default stack of DESIGN.md around the router,
 // outermost first:
 //
-//	error renderer → recover → proxy headers → request id → access log
-//	→ security headers → allowed hosts → load shedding → [StageEarly]
-//	→ request timeout → body limit → gzip → [StageSession] → common
-//	→ CSRF → [StageAuth] → X-Frame-Options → [StageView]
-//	→ Settings.Middleware → router
+//	proxy headers → error renderer → request id → recover → access log
+//	→ allowed hosts → security headers → load shedding → [StageEarly]
+//	→ body limit → request timeout → gzip → [StageSession]
+//	→ canonical URL (APPEND_SLASH) → CSRF → [StageAuth]
+//	→ X-Frame-Options → [StageView] → Settings.Middleware → router
 //
 // Every middleware is built here, once; a configuration error names the
 // setting it comes from.
@@ -59,14 +60,14 @@ func (p *Project) buildHandler() (http.Handler, error) {
 		}
 	}
 
-	renderer := &respond.Renderer{
+	p.renderer = &respond.Renderer{
 		Debug:     s.Debug,
 		Logger:    p.logger,
 		Settings:  s,
 		RequestID: middleware.RequestIDFrom,
 	}
-	add("renderer", renderer.Middleware)
-	add("recover", middleware.Recover)
+	// Proxy headers come first so that every later layer (and the access
+	// log) sees the client's address and scheme.
 	if len(s.Server.TrustedProxies) > 0 {
 		prefixes := make([]netip.Prefix, 0, len(s.Server.TrustedProxies))
 		for _, tp := range s.Server.TrustedProxies {
@@ -80,13 +81,20 @@ func (p *Project) buildHandler() (http.Handler, error) {
 		mw, err := middleware.ProxyHeaders(middleware.ProxyConfig{Trusted: prefixes})
 		must("Server.TrustedProxies", "proxy_headers", mw, err)
 	}
-	// Behind trusted proxies, keep the request id the edge assigned so that
-	// one id follows the request through every hop.
+	add("renderer", p.withRenderer)
+	// The request id sits outside recover so that panic pages and their
+	// log lines carry it. Behind trusted proxies, keep the id the edge
+	// assigned so that one id follows the request through every hop.
 	mw, err := middleware.RequestID(middleware.RequestIDConfig{TrustIncoming: len(s.Server.TrustedProxies) > 0})
 	must("Server.TrustedProxies", "request_id", mw, err)
+	add("recover", middleware.Recover)
 	if s.Logging.AccessLog {
 		add("access_log", middleware.AccessLog(p.logger, slog.LevelInfo))
 	}
+	// Hosts are checked before the security headers so that the HTTPS
+	// redirect only ever uses a checked host.
+	mw, err = middleware.AllowedHosts(s.AllowedHosts, s.Debug)
+	must("AllowedHosts", "allowed_hosts", mw, err)
 	mw, err = middleware.SecurityHeaders(middleware.SecurityConfig{
 		ContentTypeNosniff:      s.Security.ContentTypeNosniff,
 		ReferrerPolicy:          s.Security.ReferrerPolicy,
@@ -97,17 +105,15 @@ func (p *Project) buildHandler() (http.Handler, error) {
 		SSLRedirect:             s.Security.SSLRedirect,
 	})
 	must("Security", "security_headers", mw, err)
-	mw, err = middleware.AllowedHosts(s.AllowedHosts, s.Debug)
-	must("AllowedHosts", "allowed_hosts", mw, err)
 	if s.Server.MaxInFlight > 0 {
 		add("load_shedding", middleware.LoadShedding(s.Server.MaxInFlight, s.Server.RetryAfter))
 	}
 	appLayers(StageEarly)
-	if s.Server.RequestTimeout > 0 {
-		add("timeout", middleware.Timeout(s.Server.RequestTimeout))
-	}
 	if s.Server.MaxBodyBytes > 0 {
 		add("body_limit", middleware.BodyLimit(s.Server.MaxBodyBytes))
+	}
+	if s.Server.RequestTimeout > 0 {
+		add("timeout", middleware.Timeout(s.Server.RequestTimeout))
 	}
 	if s.Server.GZip {
 		mw, err = middleware.GZip(middleware.GZipConfig{})
@@ -149,4 +155,26 @@ func (p *Project) buildHandler() (http.Handler, error) {
 	}
 	p.stack = append(p.stack, "router")
 	return h, nil
+}
+
+// withRenderer makes the project's error Renderer the request's. The
+// gateway server puts it in every request's base context once (see
+// BaseContext), and then this layer costs nothing; handlers served some
+// other way (httptest, another server) get it here.
+func (p *Project) withRenderer(next http.Handler) http.Handler {
+	rd := p.renderer
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if respond.RendererFrom(r.Context()) != rd {
+			r = r.WithContext(respond.WithRenderer(r.Context(), rd))
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// BaseContext returns ctx carrying what every request of the project
+// shares (the error Renderer), for http.Server.BaseContext: a server that
+// uses it saves the per-request cost of adding it.
+func (p *Project) BaseContext(ctx context.Context) context.Context {
+	p.mustBeSetUp("BaseContext")
+	return respond.WithRenderer(ctx, p.renderer)
 }

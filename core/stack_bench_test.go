@@ -1,6 +1,7 @@
 package core_test
 
 import (
+	"context"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -58,16 +59,26 @@ func BenchmarkStack(b *testing.B) {
 		b.Fatal(err)
 	}
 
+	// Requests carry what net/http gives them: a cancellable context
+	// (cancelled when the connection closes), derived, for Djinn, from the
+	// base context the gateway server sets once per listener.
+	serverCtx := func(base context.Context) context.Context {
+		ctx, cancel := context.WithCancel(base)
+		b.Cleanup(cancel)
+		return ctx
+	}
 	for _, bc := range []struct {
 		name string
 		h    http.Handler
+		ctx  context.Context
 	}{
-		{"bare_servemux", bare},
-		{"djinn_stack", p.Handler()},
-		{"djinn_stack_no_access_log", pq.Handler()},
+		{"bare_servemux", bare, serverCtx(b.Context())},
+		{"djinn_stack", p.Handler(), serverCtx(p.BaseContext(b.Context()))},
+		{"djinn_stack_no_access_log", pq.Handler(), serverCtx(pq.BaseContext(b.Context()))},
+		{"djinn_stack_without_base_context", p.Handler(), serverCtx(b.Context())},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
-			req := httptest.NewRequest("GET", "http://example.com/json", nil)
+			req := httptest.NewRequestWithContext(bc.ctx, "GET", "http://example.com/json", nil)
 			req.RemoteAddr = "127.0.0.1:12345"
 			w := &benchWriter{h: http.Header{}}
 			b.ReportAllocs()

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net"
 	"net/http"
+	"net/url"
 	"strings"
 )
 
@@ -18,7 +19,8 @@ type Resolver interface {
 	Resolves(method, host, path string) bool
 }
 
-// ResolverFunc is a function that implements Resolver.
+// ResolverFunc is a function that implements Resolver; a nil ResolverFunc
+// panics when called. It is as safe for concurrent use as the function.
 type ResolverFunc func(method, host, path string) bool
 
 // Resolves returns f(method, host, path).
@@ -165,13 +167,25 @@ const (
 )
 
 func (sw *slashWriter) decide(code int) {
-	if code == http.StatusNotFound && sw.m.slashResolves(sw.r, sw.path) {
+	if code == http.StatusNotFound && sw.m.slashResolves(sw.r, sw.path) || sw.muxSlashRedirect(code) {
 		sw.state = redirected
 		redirect(sw.ResponseWriter, sw.r, safeLocalPath(sw.path+"/")+query(sw.r))
 		return
 	}
 	sw.state = passThrough
 	sw.ResponseWriter.WriteHeader(code)
+}
+
+// muxSlashRedirect reports whether code is http.ServeMux's own
+// trailing-slash redirect (307 to path+"/"), which the mux sends before any
+// 404 when a pattern ends in a slash. CanonicalURL answers it the way
+// APPEND_SLASH does: permanently, with the same safe Location.
+func (sw *slashWriter) muxSlashRedirect(code int) bool {
+	if code != http.StatusTemporaryRedirect {
+		return false
+	}
+	loc, err := url.Parse(sw.ResponseWriter.Header().Get("Location"))
+	return err == nil && loc.Host == "" && loc.Path == sw.r.URL.Path+"/"
 }
 
 // WriteHeader passes the status on, or answers the redirect instead of a 404.

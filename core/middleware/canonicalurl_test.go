@@ -145,22 +145,3 @@ func TestCanonicalURLConfig(t *testing.T) {
 		t.Error("zero CanonicalConfig wrapped the handler; want it returned unchanged")
 	}
 }
-
-func ExampleCanonicalURL() {
-	paths := map[string]bool{"/polls/": true}
-	resolver := middleware.ResolverFunc(func(method, host, path string) bool { return paths[path] })
-	mw, err := middleware.CanonicalURL(middleware.CanonicalConfig{AppendSlash: true, Resolver: resolver})
-	if err != nil {
-		panic(err)
-	}
-	router := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !paths[r.URL.EscapedPath()] {
-			http.NotFound(w, r)
-			return
-		}
-		fmt.Fprintln(w, "polls")
-	})
-	res := serve(mw(router), httptest.NewRequest("GET", "/polls?page=2", nil))
-	fmt.Println(res.Code, res.Header().Get("Location"))
-	// Output: 301 /polls/?page=2
-}

@@ -61,6 +61,17 @@
 // response has started with a Written() bool method, which respond uses to
 // never write an error page into a started response.
 //
+// # Cost
+//
+// BenchmarkMiddleware measures each middleware and BenchmarkStack the
+// whole stack over a bare ServeMux (go test -bench . -benchmem). Most
+// middlewares cost no allocation per request; RequestID (2), the shared
+// writer wrapper (1), the access log line (1 in slog.Record, plus what the
+// slog handler spends) and Timeout (about 6: context.WithTimeout and the
+// request copy) are the exceptions. Putting respond's Renderer in the
+// server's base context (http.Server.BaseContext) rather than in a
+// per-request Renderer.Middleware saves two more.
+//
 // # Security notes
 //
 // IsSecure reports whether a request came over HTTPS, believing

@@ -33,7 +33,8 @@ type GZipConfig struct {
 }
 
 // DefaultGZipTypes returns the media types GZip compresses when
-// GZipConfig.Types is nil. Each call returns a new slice.
+// GZipConfig.Types is nil. Each call returns a new slice; it is safe for
+// concurrent use.
 func DefaultGZipTypes() []string {
 	return []string{
 		"text/*",

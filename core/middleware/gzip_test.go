@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -135,7 +136,7 @@ func TestGZip(t *testing.T) {
 			if got := gunzip(t, res.Body.Bytes()); got != want {
 				t.Errorf("decompressed body differs: got %d bytes, want %d", len(got), len(want))
 			}
-			if res.Body.Len() >= len(want) {
+			if len(want) > 1000 && res.Body.Len() >= len(want) {
 				t.Errorf("compressed %d bytes to %d; want smaller", len(want), res.Body.Len())
 			}
 			if res.Header().Get("Content-Length") != "" {
@@ -201,7 +202,7 @@ func TestGZipFlush(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			req, _ := http.NewRequest("GET", srv.URL+"/?first="+strings.ReplaceAll(tt.first, "\n", "%0A"), nil)
+			req, _ := http.NewRequest("GET", srv.URL+"/?first="+url.QueryEscape(tt.first), nil)
 			req.Header.Set("Accept-Encoding", "gzip") // set by hand: the transport does not decompress
 			res, err := srv.Client().Do(req)
 			if err != nil {

@@ -11,7 +11,8 @@ import (
 // the package documentation).
 //
 // A Middleware is called once, when the handler chain is built; the
-// handler it returns must be safe for concurrent use.
+// handler it returns must be safe for concurrent use. A nil Middleware is
+// skipped by Chain.
 type Middleware = func(http.Handler) http.Handler
 
 // Chain returns a Middleware that applies mws in order: the first is the
@@ -31,7 +32,7 @@ func Chain(mws ...Middleware) Middleware {
 	}
 }
 
-// Must returns mw, and panics if err is not nil. It wraps the constructors
+// Must returns mw, and panics with err if err is not nil. It wraps the constructors
 // that validate their configuration, for start-up code whose configuration
 // is a constant:
 //

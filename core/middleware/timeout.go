@@ -20,7 +20,8 @@ import (
 //     the client gets a clean 503 Service Unavailable through
 //     respond.Error (whose cause is http.ErrHandlerTimeout), whatever the
 //     view tried to write (a half-done page, or the error a cancelled
-//     query gave it).
+//     query gave it; respond logs that error too when the view returned
+//     it through respond.HandlerFunc).
 //   - A response started before the deadline is not cut: streaming views
 //     keep writing, and only their context is done.
 //

@@ -21,8 +21,10 @@ import (
 // debugPage is the data of the DEBUG page.
 type debugPage struct {
 	Page
-	Type      string // the error's type, or "panic"
-	Detail    string // the error's text, masked
+	Type   string // the error's type, or "panic"
+	Detail string // the error's text, masked
+	// Extra is what a DebugDetailer in the chain adds, masked; nil if none.
+	Extra     *debugDetails
 	Method    string
 	Path      string
 	Chain     []chainLink
@@ -35,6 +37,49 @@ type debugPage struct {
 	GoVersion string
 	Platform  string
 	Time      string
+}
+
+// DebugDetailer is implemented by errors that have more to show on the
+// DEBUG page than their text: the router's 404 lists the URL patterns it
+// tried. The first DebugDetailer in the error's chain (errors.As) gives a
+// title and lines; the DEBUG page shows them, masked (MaskString) and
+// escaped, in a section of their own, in order, and DEBUG JSON errors
+// carry them as "debug":{"title":...,"lines":[...]}. Production pages and
+// production JSON never show them. DebugDetails must be safe for
+// concurrent use; returning "" and no lines adds nothing.
+type DebugDetailer interface {
+	DebugDetails() (title string, lines []string)
+}
+
+// debugDetails is what a DebugDetailer gave, masked.
+type debugDetails struct {
+	Title string   `json:"title,omitempty"`
+	Lines []string `json:"lines"`
+}
+
+// maxDetailLines bounds the lines a DebugDetailer may add.
+const maxDetailLines = 1000
+
+// extraDetails returns the masked details of the first DebugDetailer in
+// err's chain, or nil.
+func extraDetails(err error) *debugDetails {
+	var dd DebugDetailer
+	if !errors.As(err, &dd) {
+		return nil
+	}
+	title, lines := dd.DebugDetails()
+	if title == "" && len(lines) == 0 {
+		return nil
+	}
+	d := &debugDetails{Title: MaskString(title), Lines: make([]string, 0, min(len(lines), maxDetailLines+1))}
+	for i, l := range lines {
+		if i == maxDetailLines {
+			d.Lines = append(d.Lines, "…")
+			break
+		}
+		d.Lines = append(d.Lines, MaskString(l))
+	}
+	return d
 }
 
 // chainLink is one error of the chain, indented below the error that
@@ -93,6 +138,7 @@ func (rd *Renderer) writeDebug(w io.Writer, r *http.Request, err error, status i
 		Page:      rd.page(err, status, rid),
 		Type:      errorTypeName(err),
 		Detail:    MaskString(err.Error()),
+		Extra:     extraDetails(err),
 		Method:    r.Method,
 		Path:      r.URL.Path,
 		Chain:     errorChain(err),
@@ -342,6 +388,8 @@ header th,header td{border:0;padding:.1rem .75rem .1rem 0}
 td{word-break:break-all;white-space:pre-wrap}
 .masked{color:var(--mute);font-style:italic}
 .none{color:var(--mute);margin:0}
+ol.details{margin:0;padding-left:2rem}
+ol.details li{margin:.1rem 0;word-break:break-all}
 ol.frames{list-style:none;margin:0;padding:0}
 .frame{margin:0 0 .4rem;padding:.4rem .6rem;border:1px solid var(--line);border-radius:6px}
 .frame.std{opacity:.55}
@@ -371,6 +419,21 @@ footer{padding:1rem 2rem 2rem;color:var(--mute)}
 <tr><th>Time</th><td>{{.Time}}</td></tr>
 </table>
 </header>
+
+{{- with .Extra}}
+<section id="details">
+{{- if .Title}}
+<h2>{{.Title}}</h2>
+{{- end}}
+{{- if .Lines}}
+<ol class="details">
+{{- range .Lines}}
+<li><code>{{.}}</code></li>
+{{- end}}
+</ol>
+{{- end}}
+</section>
+{{- end}}
 
 <section id="chain">
 <h2>Error chain</h2>

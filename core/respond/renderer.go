@@ -54,9 +54,12 @@ var errNilError = errors.New("respond: Error called with a nil error")
 
 // staleHeaders are the headers a view may have set for the response it
 // meant to send; they do not describe an error page.
+// Content-Encoding in particular: a page written after a view set
+// "Content-Encoding: br" would be unreadable. Error is the one place that
+// clears them.
 var staleHeaders = [...]string{
-	"Cache-Control", "Content-Disposition", "Content-Length", "Content-Range",
-	"Etag", "Expires", "Last-Modified",
+	"Cache-Control", "Content-Disposition", "Content-Encoding", "Content-Length",
+	"Content-Range", "Etag", "Expires", "Last-Modified",
 }
 
 // Error writes the response for err:
@@ -71,7 +74,7 @@ var staleHeaders = [...]string{
 //     one), it writes nothing more: the error is only logged, with
 //     response_started=true.
 //   - Headers: those a view set for its own response (Cache-Control,
-//     Content-Length, ETag...) are removed; the first *HTTPError in the
+//     Content-Encoding, Content-Length, ETag...) are removed; the first *HTTPError in the
 //     chain's Header is copied; then Cache-Control: no-store (unless the
 //     HTTPError set Cache-Control: error pages carry a request id, are
 //     usually transient and, in DEBUG, show request data), Vary: Accept and
@@ -80,6 +83,8 @@ var staleHeaders = [...]string{
 //   - Body: none for 499 or HEAD; else JSON when WantsJSON(r)
 //     ({"error":{"status":404,"message":"Not Found","request_id":"..."}});
 //     else the DEBUG page when Debug; else Pages or the production page.
+//     In DEBUG, the details of a DebugDetailer in the chain are added to
+//     the page and to the JSON body ("debug":{"title":...,"lines":[...]}).
 //     Clients see the HTTPError's Message for a 4xx and generic text for a
 //     5xx, never the cause.
 func (rd *Renderer) Error(w http.ResponseWriter, r *http.Request, err error) {
@@ -202,8 +207,9 @@ type jsonErrorBody struct {
 	Message   string `json:"message"`
 	RequestID string `json:"request_id,omitempty"`
 	// DEBUG only:
-	Type   string `json:"type,omitempty"`
-	Detail string `json:"detail,omitempty"`
+	Type   string        `json:"type,omitempty"`
+	Detail string        `json:"detail,omitempty"`
+	Debug  *debugDetails `json:"debug,omitempty"`
 }
 
 func (rd *Renderer) writeJSON(buf io.Writer, err error, status int, rid string) {
@@ -215,6 +221,7 @@ func (rd *Renderer) writeJSON(buf io.Writer, err error, status int, rid string) 
 	if rd.Debug {
 		body.Error.Type = errorTypeName(err)
 		body.Error.Detail = MaskString(err.Error())
+		body.Error.Debug = extraDetails(err)
 	}
 	_ = json.NewEncoder(buf).Encode(body) // cannot fail: strings and ints
 }

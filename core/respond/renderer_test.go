@@ -389,6 +389,7 @@ func TestErrorReplacesViewHeaders(t *testing.T) {
 		h.Set("Content-Length", "12345")
 		h.Set("Cache-Control", "public, max-age=3600")
 		h.Set("ETag", `"v1"`)
+		h.Set("Content-Encoding", "br")
 		h.Set("Vary", "Cookie")
 		h.Set("Set-Cookie", "sessionid=abc")
 		return errors.New("render pdf")

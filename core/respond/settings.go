@@ -38,8 +38,8 @@ const (
 // masks what looks secret:
 //
 //   - the value of any struct field or string-keyed map entry whose name
-//     contains SECRET, PASSWORD, PASS, TOKEN, KEY, SIGNATURE, CREDENTIAL,
-//     PRIVATE or AUTH (in any case) becomes Masked, the whole subtree as one
+//     contains SECRET, PASSWORD, PASS, PWD, TOKEN, KEY, API, SIGNATURE,
+//     CREDENTIAL, PRIVATE or AUTH (in any case) becomes Masked, the whole subtree as one
 //     line; zero values are shown as they are, so an unset secret is visible;
 //   - in every string, the password of a URL (postgres://u:secret@h/db
 //     becomes postgres://u:********@h/db) and the value of a key=value pair
@@ -286,10 +286,12 @@ func leafString(v reflect.Value) (string, bool) {
 }
 
 // sensitiveWords are the name fragments that mark a secret, upper case.
-var sensitiveWords = [...]string{"SECRET", "PASSWORD", "PASS", "TOKEN", "KEY", "SIGNATURE", "CREDENTIAL", "PRIVATE", "AUTH"}
+// API comes from Django's hidden-settings pattern; PWD is the usual
+// abbreviation of password.
+var sensitiveWords = [...]string{"SECRET", "PASSWORD", "PASS", "PWD", "TOKEN", "KEY", "API", "SIGNATURE", "CREDENTIAL", "PRIVATE", "AUTH"}
 
 // isSensitiveName reports whether name matches
-// (?i)(SECRET|PASSWORD|PASS|TOKEN|KEY|SIGNATURE|CREDENTIAL|PRIVATE|AUTH).
+// (?i)(SECRET|PASSWORD|PASS|PWD|TOKEN|KEY|API|SIGNATURE|CREDENTIAL|PRIVATE|AUTH).
 func isSensitiveName(name string) bool {
 	for _, w := range sensitiveWords {
 		if containsFold(name, w) {
@@ -322,12 +324,14 @@ func containsFold(s, w string) bool {
 }
 
 // MaskString returns s with secrets replaced by Masked: the password of
-// every URL in it (scheme://user:password@host, also scheme://:password@host)
-// and the value of every key=value pair whose key looks secret (see
-// MaskSettings), as in "host=db password=x" or "?token=x&page=2". Text
-// without either is returned unchanged. It is safe for concurrent use.
+// every URL in it (scheme://user:password@host, also scheme://:password@host),
+// the value of every key=value pair whose key looks secret (see
+// MaskSettings), as in "host=db password=x" or "?token=x&page=2", and the
+// value of every quoted "key": value member whose key looks secret, as in
+// {"password":"x"} (which becomes {"password":"********"}). Text without
+// any of these is returned unchanged. It is safe for concurrent use.
 func MaskString(s string) string {
-	if !strings.Contains(s, "://") && !strings.Contains(s, "=") {
+	if !strings.ContainsAny(s, ":=") {
 		return s
 	}
 	return maskPairs(maskURLPasswords(s))
@@ -378,39 +382,70 @@ func maskURLPasswords(s string) string {
 	return b.String()
 }
 
-// maskPairs masks the value of every key=value pair whose key looks secret.
-// A key is the run of letters, digits, '_', '-' and '.' before '='; a value
-// runs to the next white space, '&', ';' or ','. A quoted value
-// (password='a b') is masked to its closing quote.
+// maskPairs masks the value of every key=value pair and every quoted
+// "key": value member whose key looks secret.
+//
+// For key=value, the key is the run of letters, digits, '_', '-' and '.'
+// before '='; a value runs to the next white space, '&', ';' or ','. A
+// quoted value (password='a b') is masked to its closing quote.
+//
+// For "key": value (JSON, or a Python/JS literal with single quotes), the
+// key is the quoted string before ':' (white space allowed around it); a
+// quoted value is masked inside its quotes, so JSON stays JSON; a bare value
+// (a number, true) runs to the next white space, ',', '}' or ']'; null and
+// "" are left alone.
 func maskPairs(s string) string {
 	var b strings.Builder
 	last := 0 // s[:last] is in b
 	for i := 0; i < len(s); i++ {
-		if s[i] != '=' {
-			continue
-		}
-		k := i
-		for k > 0 && isKeyByte(s[k-1]) {
-			k--
-		}
-		if k == i || !isSensitiveName(s[k:i]) {
-			continue
-		}
-		v := i + 1
-		end := v
-		if end < len(s) && (s[end] == '\'' || s[end] == '"') {
-			q := s[end]
-			if j := strings.IndexByte(s[end+1:], q); j >= 0 {
-				end += j + 2
+		var v, end int // the value to mask is s[v:end]
+		switch s[i] {
+		case '=':
+			k := i
+			for k > 0 && isKeyByte(s[k-1]) {
+				k--
+			}
+			if k == i || !isSensitiveName(s[k:i]) {
+				continue
+			}
+			v = i + 1
+			end = v
+			if end < len(s) && (s[end] == '\'' || s[end] == '"') {
+				end = quotedEnd(s, end)
 			} else {
-				end = len(s)
+				for end < len(s) && !isSpaceByte(s[end]) && !strings.ContainsRune("&;,", rune(s[end])) {
+					end++
+				}
 			}
-		} else {
-			for end < len(s) && !isSpaceByte(s[end]) && !strings.ContainsRune("&;,", rune(s[end])) {
-				end++
+		case ':':
+			key, ok := quotedKeyBefore(s, i)
+			if !ok || !isSensitiveName(key) {
+				continue
 			}
+			v = i + 1
+			for v < len(s) && isSpaceByte(s[v]) {
+				v++
+			}
+			if v < len(s) && (s[v] == '\'' || s[v] == '"') {
+				end = quotedEnd(s, v)
+				if end-v >= 2 && s[end-1] == s[v] { // keep the quotes
+					v, end = v+1, end-1
+				} else {
+					v++ // unterminated: mask what follows the quote
+				}
+			} else {
+				end = v
+				for end < len(s) && !isSpaceByte(s[end]) && !strings.ContainsRune(",}]", rune(s[end])) {
+					end++
+				}
+				if s[v:end] == "null" {
+					continue
+				}
+			}
+		default:
+			continue
 		}
-		if end == v || s[v:end] == Masked {
+		if end <= v || s[v:end] == Masked {
 			continue
 		}
 		b.WriteString(s[last:v])
@@ -423,6 +458,43 @@ func maskPairs(s string) string {
 	}
 	b.WriteString(s[last:])
 	return b.String()
+}
+
+// maxQuotedKey bounds how far back quotedKeyBefore looks for a key.
+const maxQuotedKey = 128
+
+// quotedKeyBefore returns the quoted key that ends before the ':' at s[i]
+// ("key" : or 'key':), if there is one.
+func quotedKeyBefore(s string, i int) (string, bool) {
+	j := i
+	for j > 0 && isSpaceByte(s[j-1]) {
+		j--
+	}
+	if j == 0 || (s[j-1] != '"' && s[j-1] != '\'') {
+		return "", false
+	}
+	q := s[j-1]
+	lo := max(0, j-1-maxQuotedKey)
+	k := strings.LastIndexByte(s[lo:j-1], q)
+	if k < 0 {
+		return "", false
+	}
+	return s[lo+k+1 : j-1], true
+}
+
+// quotedEnd returns the index just past the quote that closes the string
+// opening at s[start], skipping backslash escapes, or len(s).
+func quotedEnd(s string, start int) int {
+	q := s[start]
+	for j := start + 1; j < len(s); j++ {
+		switch s[j] {
+		case '\\':
+			j++
+		case q:
+			return j + 1
+		}
+	}
+	return len(s)
 }
 
 func isKeyByte(c byte) bool {

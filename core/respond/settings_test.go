@@ -43,7 +43,7 @@ type fullSettings struct {
 	Caches         map[string]cacheSettings
 	Extra          map[string]any
 	ByID           map[int]string
-	API            apiSecret
+	Stripe         apiSecret
 	Auth           struct{ LoginURL string }
 	Err            error
 	Nil            *dbSettings
@@ -76,7 +76,7 @@ func TestMaskSettings(t *testing.T) {
 		Started:      time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC),
 		Upstream:     up,
 		Upstream2:    *up,
-		Upstreams:    map[string]url.URL{"api": *up},
+		Upstreams:    map[string]url.URL{"billing": *up},
 		DBUser:       url.UserPassword("app", "pa55"),
 		Database: dbSettings{
 			URL:      "postgres://app:pa55@db:5432/site?sslmode=disable",
@@ -89,7 +89,7 @@ func TestMaskSettings(t *testing.T) {
 		},
 		Extra:      map[string]any{"API_KEY": "abc", "theme": "dark", "nested": []any{1, "two"}},
 		ByID:       map[int]string{2: "b", 1: "a"},
-		API:        "sk_live_123",
+		Stripe:     "sk_live_123",
 		Auth:       struct{ LoginURL string }{"/login"},
 		Err:        errors.New("dial redis://u:p@h failed"),
 		Handler:    func() {},
@@ -109,7 +109,7 @@ func TestMaskSettings(t *testing.T) {
 		{Path: "Started", Value: "2026-01-02 03:04:05 +0000 UTC"},
 		{Path: "Upstream", Value: "https://bot:********@api.example.com/v1", Masked: true},
 		{Path: "Upstream2", Value: "https://bot:********@api.example.com/v1", Masked: true},
-		{Path: `Upstreams["api"]`, Value: "https://bot:********@api.example.com/v1", Masked: true},
+		{Path: `Upstreams["billing"]`, Value: "https://bot:********@api.example.com/v1", Masked: true},
 		{Path: "DBUser", Value: "app:********", Masked: true},
 		{Path: "Database.URL", Value: `"postgres://app:********@db:5432/site?sslmode=disable"`, Masked: true},
 		{Path: "Database.DSN", Value: `"host=db user=app password=******** dbname=site"`, Masked: true},
@@ -122,7 +122,7 @@ func TestMaskSettings(t *testing.T) {
 		{Path: `Extra["theme"]`, Value: `"dark"`},
 		{Path: "ByID[1]", Value: `"a"`},
 		{Path: "ByID[2]", Value: `"b"`},
-		{Path: "API", Value: "[redacted]"},
+		{Path: "Stripe", Value: "[redacted]"},
 		{Path: "Auth", Value: Masked, Masked: true},
 		{Path: "Err", Value: "dial redis://u:********@h failed", Masked: true},
 		{Path: "Nil", Value: "nil"},
@@ -203,6 +203,17 @@ func TestMaskString(t *testing.T) {
 		{"://", "://"},
 		{"x://:@", "x://:@"},
 		{"postgres://u:********@h/db", "postgres://u:********@h/db"},
+		{`{"password":"hunter2"}`, `{"password":"********"}`},
+		{`{"user": "bob", "api_key" : "k-1", "n": 2}`, `{"user": "bob", "api_key" : "********", "n": 2}`},
+		{`{"token":12345,"page":2}`, `{"token":********,"page":2}`},
+		{`{"secret":"a\"b","x":1}`, `{"secret":"********","x":1}`},
+		{`{'password': 'hunter2'}`, `{'password': '********'}`},
+		{`{"password":""}`, `{"password":""}`},
+		{`{"password":null}`, `{"password":null}`},
+		{`{"time":"12:30"}`, `{"time":"12:30"}`},
+		{"pwd=abc", "pwd=********"},
+		{"/x?apiid=7&page=2", "/x?apiid=********&page=2"},
+		{"at 12:30 ok", "at 12:30 ok"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
@@ -221,6 +232,7 @@ func TestIsSensitiveName(t *testing.T) {
 		{"SecretKey", true}, {"SECRET_KEY", true}, {"db_password", true}, {"Passphrase", true},
 		{"GitHubToken", true}, {"APIKey", true}, {"signature", true}, {"Credentials", true},
 		{"PrivateKeyPath", true}, {"Authorization", true}, {"OAuth", true},
+		{"API_URL", true}, {"StripeApi", true}, {"pwd", true}, {"DB_PWD", true},
 		{"Debug", false}, {"AllowedHosts", false}, {"URL", false}, {"", false}, {"Kéy", false},
 	}
 	for _, tt := range tests {

@@ -81,9 +81,16 @@ func run(duration, warmup time.Duration, conc, rounds int, path string) error {
 		}
 		t.cmd = exec.Command(bin, t.args(t.addr)...)
 		// The Djinn side runs as in production: DEBUG off, access log on,
-		// written to a discarded stream (the log work is part of the cost).
+		// written to /dev/null (formatting the line is part of the cost).
 		t.cmd.Env = append(os.Environ(), "DEBUG=false", "SECRET_KEY=loadtest-secret-key-not-for-production-use-0123456789", "ALLOWED_HOSTS=127.0.0.1")
-		t.cmd.Stdout, t.cmd.Stderr = io.Discard, io.Discard
+		// An *os.File is handed to the child as is: no pipe for the parent
+		// to drain on the cores the servers need.
+		devnull, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
+		if err != nil {
+			return err
+		}
+		defer devnull.Close()
+		t.cmd.Stdout, t.cmd.Stderr = devnull, devnull
 		if err := t.cmd.Start(); err != nil {
 			return err
 		}

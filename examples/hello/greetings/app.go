@@ -28,7 +28,7 @@ func (a *App) Label() string { return "greetings" }
 func (a *App) URLs(r *urls.Router) {
 	a.router = r
 	r.Handle("GET /{$}", respond.HandlerFunc(a.index), "index")
-	r.Handle("GET /hello/{name:slug}/", respond.HandlerFunc(a.greet), "greet")
+	r.Handle("GET /hello/{name:slug}/{$}", respond.HandlerFunc(a.greet), "greet")
 	r.Handle("GET /json", respond.HandlerFunc(a.json), "json")
 }
 
