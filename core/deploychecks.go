@@ -28,9 +28,13 @@ func (p *Project) coreChecks() []checks.Check {
 		{Name: "urls", Run: func(context.Context) []checks.Message {
 			var msgs []checks.Message
 			for _, rt := range p.router.Routes() {
-				if strings.Contains(rt.Pattern, "//") {
-					msgs = append(msgs, checks.Message{Level: checks.Warning, ID: "urls.W002", Object: rt.Pattern,
-						Msg: "the pattern has a double slash; check the prefix passed to Include"})
+				// Django patterns match whole paths; ServeMux patterns that
+				// end in "/" match every path below them. A named route is
+				// almost always meant to be exact.
+				if rt.Name != "" && rt.Subtree() {
+					msgs = append(msgs, checks.Message{Level: checks.Warning, ID: "urls.W001", Object: rt.Pattern,
+						Msg:  fmt.Sprintf("route %q ends in a slash, so it also matches every path below it", rt.Name),
+						Hint: `End the pattern with "{$}" to match only this path (e.g. "GET /polls/{id:int}/{$}").`})
 				}
 			}
 			return msgs

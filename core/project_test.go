@@ -12,6 +12,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/djinn-go/djinn/core"
+	"github.com/djinn-go/djinn/core/checks"
 	"github.com/djinn-go/djinn/core/urls"
 )
 
@@ -167,4 +168,26 @@ func TestHandlerBeforeSetupPanics(t *testing.T) {
 		}
 	}()
 	core.New(core.Defaults()).Handler()
+}
+
+func TestCheckWarnsAboutSubtreeRoutes(t *testing.T) {
+	s := testSettings()
+	s.URLs = func(r *urls.Router) {
+		h := http.NotFoundHandler()
+		r.Handle("GET /polls/{id:int}/", h, "detail")
+		r.Handle("GET /exact/{$}", h, "exact")
+		r.Handle("/static/", h, "")
+	}
+	p := core.New(s)
+	if err := p.Setup(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	res := checks.Run(t.Context(), p.Checks(), checks.Options{})
+	var got []string
+	for _, m := range res.Messages {
+		got = append(got, m.ID+" "+m.Object)
+	}
+	if diff := cmp.Diff([]string{"urls.W001 GET /polls/{id:int}/"}, got); diff != "" {
+		t.Errorf("check messages (-want +got):\n%s", diff)
+	}
 }

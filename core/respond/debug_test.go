@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"mime/multipart"
+	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -115,5 +117,78 @@ func TestDescribeRequest(t *testing.T) {
 	}
 	if got.URL != "https://example.com/up?x=1" || !got.FormParsed {
 		t.Errorf("describeRequest URL = %q, parsed %t; want %q, true", got.URL, got.FormParsed, "https://example.com/up?x=1")
+	}
+}
+
+// triedError is an error with DEBUG details, like the router's 404.
+type triedError struct{ lines []string }
+
+func (e *triedError) Error() string { return "no route matches" }
+func (e *triedError) DebugDetails() (string, []string) {
+	return "Patterns tried, in this order:", e.lines
+}
+
+func TestErrorDebugDetails(t *testing.T) {
+	err := &HTTPError{Status: http.StatusNotFound, Err: &triedError{lines: []string{
+		"GET /a/{id:int}",
+		"GET /<b>/{$}",
+		"GET /c/?token=" + secret,
+	}}}
+	jsonHeader := http.Header{"Accept": {"application/json"}}
+	tests := []struct {
+		name   string
+		debug  bool
+		header http.Header
+		want   []string // in this order
+		absent []string
+	}{
+		{
+			name:   "debug page",
+			debug:  true,
+			want:   []string{"Patterns tried, in this order:", "<li><code>GET /a/{id:int}</code></li>", "<li><code>GET /&lt;b&gt;/{$}</code></li>", "<li><code>GET /c/?token=********</code></li>"},
+			absent: []string{secret, "<b>"},
+		},
+		{
+			name:   "debug JSON",
+			debug:  true,
+			header: jsonHeader,
+			want:   []string{`"debug":{"title":"Patterns tried, in this order:","lines":["GET /a/{id:int}","GET /\u003cb\u003e/{$}","GET /c/?token=********"]}`},
+			absent: []string{secret},
+		},
+		{
+			name:   "production page",
+			absent: []string{"Patterns tried", "/a/{id:int}", secret},
+		},
+		{
+			name:   "production JSON",
+			header: jsonHeader,
+			absent: []string{"Patterns tried", "/a/{id:int}", `"debug"`, secret},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w := render(&Renderer{Debug: tt.debug}, get("/zz?token="+secret, tt.header), err)
+			if w.Code != http.StatusNotFound {
+				t.Errorf("status = %d; want 404", w.Code)
+			}
+			body := w.Body.String()
+			last := -1
+			for _, s := range tt.want {
+				i := strings.Index(body, s)
+				if i < 0 {
+					t.Errorf("body lacks %q:\n%s", s, body)
+					continue
+				}
+				if i < last {
+					t.Errorf("body has %q out of order", s)
+				}
+				last = i
+			}
+			for _, s := range tt.absent {
+				if strings.Contains(body, s) {
+					t.Errorf("body contains %q:\n%s", s, body)
+				}
+			}
+		})
 	}
 }

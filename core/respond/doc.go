@@ -44,7 +44,10 @@
 // project's own pages. With Debug set, the page is a technical report
 // in the spirit of Django's: the error and its chain, the stack of a panic
 // with source lines, the request, and the settings, with secrets masked
-// (see MaskSettings, which a diffsettings command can reuse).
+// (see MaskSettings, which a diffsettings command can reuse). An error
+// that implements DebugDetailer adds its own lines to the DEBUG page and
+// to DEBUG JSON (the URL router lists the patterns it tried), so every
+// package renders its errors through Error instead of writing pages.
 //
 // # Redirects
 //

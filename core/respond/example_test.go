@@ -206,9 +206,38 @@ func ExampleMaskSettings() {
 func ExampleMaskString() {
 	fmt.Println(respond.MaskString("redis://:hunter2@cache:6379/0"))
 	fmt.Println(respond.MaskString("host=db user=app password=hunter2"))
+	fmt.Println(respond.MaskString(`{"user":"app","password":"hunter2"}`))
 	// Output:
 	// redis://:********@cache:6379/0
 	// host=db user=app password=********
+	// {"user":"app","password":"********"}
+}
+
+// lookupError is an error with more to show in DEBUG.
+type lookupError struct{ tried []string }
+
+func (e *lookupError) Error() string { return "no backend answered" }
+
+func (e *lookupError) DebugDetails() (string, []string) {
+	return "Backends tried, in this order:", e.tried
+}
+
+// An error that implements DebugDetailer adds lines to DEBUG answers
+// (masked), never to production ones.
+func ExampleDebugDetailer() {
+	err := &respond.HTTPError{Status: http.StatusBadGateway, Err: &lookupError{
+		tried: []string{"https://a.internal/", "https://bot:hunter2@b.internal/"},
+	}}
+	for _, debug := range []bool{false, true} {
+		r := httptest.NewRequest("GET", "/search", nil)
+		r.Header.Set("Accept", "application/json")
+		w := httptest.NewRecorder()
+		(&respond.Renderer{Debug: debug}).Error(w, r, err)
+		fmt.Print(w.Body.String())
+	}
+	// Output:
+	// {"error":{"status":502,"message":"Bad Gateway"}}
+	// {"error":{"status":502,"message":"Bad Gateway","type":"*respond.HTTPError","detail":"502 Bad Gateway: no backend answered","debug":{"title":"Backends tried, in this order:","lines":["https://a.internal/","https://bot:********@b.internal/"]}}}
 }
 
 func ExampleText() {

@@ -390,7 +390,8 @@ func maskURLPasswords(s string) string {
 // quoted value (password='a b') is masked to its closing quote.
 //
 // For "key": value (JSON, or a Python/JS literal with single quotes), the
-// key is the quoted string before ':' (white space allowed around it); a
+// key is the quoted run of key bytes before ':' (white space allowed
+// around it; a quoted "/api/x" or "GET /token" is not a key); a
 // quoted value is masked inside its quotes, so JSON stays JSON; a bare value
 // (a number, true) runs to the next white space, ',', '}' or ']'; null and
 // "" are left alone.
@@ -479,7 +480,13 @@ func quotedKeyBefore(s string, i int) (string, bool) {
 	if k < 0 {
 		return "", false
 	}
-	return s[lo+k+1 : j-1], true
+	key := s[lo+k+1 : j-1]
+	for i := 0; i < len(key); i++ {
+		if !isKeyByte(key[i]) {
+			return "", false // a quoted path or sentence, not a key
+		}
+	}
+	return key, true
 }
 
 // quotedEnd returns the index just past the quote that closes the string

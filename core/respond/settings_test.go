@@ -211,6 +211,8 @@ func TestMaskString(t *testing.T) {
 		{`{"password":""}`, `{"password":""}`},
 		{`{"password":null}`, `{"password":null}`},
 		{`{"time":"12:30"}`, `{"time":"12:30"}`},
+		{`urls: GET "/api/x": value "x" rejected`, `urls: GET "/api/x": value "x" rejected`},
+		{`urls: pattern "GET /token/{$}": conflict`, `urls: pattern "GET /token/{$}": conflict`},
 		{"pwd=abc", "pwd=********"},
 		{"/x?apiid=7&page=2", "/x?apiid=********&page=2"},
 		{"at 12:30 ok", "at 12:30 ok"},

@@ -16,8 +16,9 @@ import (
 // New copies the Config, so changing it afterwards has no effect.
 type Config struct {
 	// Addr is where the server listens: "host:port", ":port" (every
-	// interface) or "unix:/path/to.sock". Zero means DefaultAddr. When the
-	// process was started by systemd socket activation (LISTEN_PID is this
+	// interface), "unix:/path/to.sock" or, on Linux, "unix:@name" (an
+	// abstract socket: no file, hence no SocketMode). Zero means
+	// DefaultAddr. When the process was started by systemd socket activation (LISTEN_PID is this
 	// process and LISTEN_FDS ≥ 1), the inherited socket (fd 3) is used and
 	// Addr is ignored.
 	//
@@ -97,6 +98,17 @@ type Config struct {
 	// DefaultProbeCacheTTL; negative means no caching (concurrent requests
 	// still share one run of the probes).
 	ProbeCacheTTL time.Duration
+
+	// BaseContext returns the context every request served from ln starts
+	// from (http.Server.BaseContext); it is called once per listener, when
+	// serving begins, and must not return nil. Put there what every
+	// request shares, such as the error Renderer
+	// (respond.WithRenderer), instead of adding it per request. The
+	// context it returns should not be cancelled when shutdown begins, or
+	// in-flight requests are cancelled with it. Nil means the context
+	// given to Run or Serve, with its values but without its
+	// cancellation.
+	BaseContext func(ln net.Listener) context.Context
 
 	// NoSignals stops Run and Serve from handling SIGINT and SIGTERM; only
 	// the context then stops the server. Leave it false in a main program.

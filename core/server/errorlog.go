@@ -21,6 +21,7 @@ func newErrorLog(logger *slog.Logger) *log.Logger {
 	return log.New(errorLogWriter{logger}, "", 0)
 }
 
+// Write implements io.Writer for log.Logger: p is one log line.
 func (w errorLogWriter) Write(p []byte) (int, error) {
 	line := strings.TrimSuffix(string(p), "\n")
 	ctx := context.Background()

@@ -42,12 +42,12 @@ func (g *gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-var (
-	healthBody      = []byte("ok\n")
-	textPlain       = []string{"text/plain; charset=utf-8"}
-	applicationJSON = []string{"application/json"}
-	noStore         = []string{"no-store"}
-	nosniff         = []string{"nosniff"}
+// healthBody is the body of the liveness endpoint; it is never modified.
+var healthBody = []byte("ok\n")
+
+const (
+	textPlain       = "text/plain; charset=utf-8"
+	applicationJSON = "application/json"
 )
 
 // allowProbeMethod reports whether r is a GET or HEAD and answers 405
@@ -61,11 +61,15 @@ func allowProbeMethod(w http.ResponseWriter, r *http.Request) bool {
 	return false
 }
 
-func writeBody(w http.ResponseWriter, status int, contentType []string, body []byte) {
+// writeBody writes a probe response. Each header gets a slice of its own
+// (one allocation for the three), so that a wrapper editing a value in
+// place changes this response only.
+func writeBody(w http.ResponseWriter, status int, contentType string, body []byte) {
+	v := [...]string{contentType, "no-store", "nosniff"}
 	h := w.Header()
-	h["Content-Type"] = contentType
-	h["Cache-Control"] = noStore
-	h["X-Content-Type-Options"] = nosniff
+	h["Content-Type"] = v[0:1:1]
+	h["Cache-Control"] = v[1:2:2]
+	h["X-Content-Type-Options"] = v[2:3:3]
 	w.WriteHeader(status)
 	w.Write(body)
 }
@@ -82,11 +86,20 @@ type readiness struct {
 
 	stopping atomic.Bool // set once shutdown begins
 
+	// inFlight[i] is set while a call of probes[i].Check has not returned,
+	// so that a probe that ignores its context is not called again (and
+	// one goroutine per run does not pile up) until it returns.
+	inFlight []atomic.Bool
+
 	mu      sync.Mutex
 	last    *readyResult // latest finished run, nil before the first
 	running *readyRun    // run in progress, nil when none
 	failing map[string]bool
 }
+
+// errProbeBusy is logged for a probe skipped because its previous call,
+// which outlived its timeout, has still not returned.
+var errProbeBusy = errors.New("server: probe skipped: its previous call ignored the timeout and has not returned")
 
 // readyResult is one finished run of the probes, already encoded.
 type readyResult struct {
@@ -161,7 +174,8 @@ func (rd *readiness) result(ctx context.Context) *readyResult {
 
 // run runs every probe in parallel, each bounded by rd.timeout. A probe
 // that ignores its context is reported as "timeout" and left to finish on
-// its own.
+// its own; until it has, later runs report it as "timeout" without
+// calling it again.
 func (rd *readiness) run(run *readyRun) {
 	type outcome struct {
 		i   int
@@ -170,22 +184,29 @@ func (rd *readiness) run(run *readyRun) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), rd.timeout)
 	defer cancel()
-	out := make(chan outcome, len(rd.probes)) // buffered: late probes never block
-	for i, p := range rd.probes {
-		go func() {
-			start := time.Now()
-			err := runProbe(ctx, p)
-			out <- outcome{i, err, time.Since(start)}
-		}()
-	}
 	checks := make([]checkReport, len(rd.probes))
 	errs := make([]error, len(rd.probes))
 	for i, p := range rd.probes {
 		checks[i] = checkReport{Name: p.Name, Status: "timeout", DurationMS: rd.timeout.Milliseconds()}
 		errs[i] = context.DeadlineExceeded
 	}
+	out := make(chan outcome, len(rd.probes)) // buffered: late probes never block
+	started := 0
+	for i, p := range rd.probes {
+		if !rd.inFlight[i].CompareAndSwap(false, true) {
+			errs[i] = errProbeBusy
+			continue
+		}
+		started++
+		go func() {
+			defer rd.inFlight[i].Store(false)
+			start := time.Now()
+			err := runProbe(ctx, p)
+			out <- outcome{i, err, time.Since(start)}
+		}()
+	}
 collect:
-	for range rd.probes {
+	for range started {
 		select {
 		case o := <-out:
 			checks[o.i].DurationMS = o.dur.Milliseconds()
@@ -238,7 +259,9 @@ func runProbe(ctx context.Context, p Probe) (err error) {
 
 // logTransitions logs a probe when it starts failing and when it recovers,
 // not on every run, so that a long outage does not flood the log. The
-// error text goes to the log only, never into the response body.
+// error text goes to the log only, never into the response body, and
+// passes through respond.MaskString first (a DSN in a driver's error
+// would otherwise log its password).
 // rd.mu must be held.
 func (rd *readiness) logTransitions(checks []checkReport, errs []error) {
 	if rd.failing == nil {
@@ -248,7 +271,11 @@ func (rd *readiness) logTransitions(checks []checkReport, errs []error) {
 		failed := c.Status != "ok"
 		switch {
 		case failed && !rd.failing[c.Name]:
-			rd.logger.Warn("readiness probe failing", "probe", c.Name, "status", c.Status, "error", errs[i])
+			msg := "<nil>"
+			if errs[i] != nil {
+				msg = respond.MaskString(errs[i].Error())
+			}
+			rd.logger.Warn("readiness probe failing", "probe", c.Name, "status", c.Status, "error", msg)
 		case !failed && rd.failing[c.Name]:
 			rd.logger.Info("readiness probe recovered", "probe", c.Name)
 		}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -328,5 +329,78 @@ func TestReadinessDuringShutdown(t *testing.T) {
 	}
 	if r.logs.find(t, "draining: readiness reports 503, still serving") == nil {
 		t.Error("no draining log record")
+	}
+}
+
+// TestReadyzHungProbeDoesNotLeak checks that a probe ignoring its context
+// is not called again while its previous call is still running: it is
+// reported as "timeout", and goroutines do not pile up run after run.
+func TestReadyzHungProbeDoesNotLeak(t *testing.T) {
+	const requests = 200
+	release := make(chan struct{})
+	t.Cleanup(func() { close(release) })
+	var calls atomic.Int32
+	hung := func(context.Context) error { calls.Add(1); <-release; return nil }
+	s, err := New(Config{
+		ReadyProbes:   []Probe{{"hung", hung}},
+		ProbeTimeout:  time.Millisecond,
+		ProbeCacheTTL: -1,
+	}, textHandler("app"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := runtime.NumGoroutine()
+	want := `{"status":"unavailable","checks":[{"name":"hung","status":"timeout","duration_ms":1}]}` + "\n"
+	for i := range requests {
+		rec := serveRecorder(s.Handler(), "GET", "/readyz")
+		if rec.Code != http.StatusServiceUnavailable || rec.Body.String() != want {
+			t.Fatalf("GET /readyz #%d = %d %q; want 503 %q", i, rec.Code, rec.Body.String(), want)
+		}
+	}
+	if got := runtime.NumGoroutine(); got > before+10 {
+		t.Errorf("goroutines after %d /readyz runs with a hung probe = %d; want at most %d", requests, got, before+10)
+	}
+	if got := calls.Load(); got != 1 {
+		t.Errorf("calls of the hung probe = %d; want 1", got)
+	}
+}
+
+// TestReadyzMasksLoggedError checks that a secret in a probe's error (a
+// DSN with a password) is masked in the log.
+func TestReadyzMasksLoggedError(t *testing.T) {
+	logger, logs := newTestLogger()
+	probeErr := errors.New("cache: dial redis://:hunter2@cache.internal:6379: connection refused")
+	s, err := New(Config{ReadyProbes: []Probe{{"cache", func(context.Context) error { return probeErr }}}}, textHandler("app"), logger)
+	if err != nil {
+		t.Fatal(err)
+	}
+	serveRecorder(s.Handler(), "GET", "/readyz")
+	rec := logs.find(t, "readiness probe failing")
+	msg, _ := rec["error"].(string)
+	if strings.Contains(msg, "hunter2") || !strings.Contains(msg, "cache.internal:6379") {
+		t.Errorf("logged probe error = %q; want the password masked and the host kept", msg)
+	}
+}
+
+// TestProbeHeadersNotShared checks that each probe response gets header
+// slices of its own: editing one in place must not change the next.
+func TestProbeHeadersNotShared(t *testing.T) {
+	s, err := New(Config{}, textHandler("app"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range []string{"/healthz", "/readyz"} {
+		t.Run(path, func(t *testing.T) {
+			first := serveRecorder(s.Handler(), "GET", path)
+			for _, k := range []string{"Cache-Control", "Content-Type", "X-Content-Type-Options"} {
+				first.Header()[k][0] = "tampered"
+			}
+			second := serveRecorder(s.Handler(), "GET", path)
+			for _, k := range []string{"Cache-Control", "Content-Type", "X-Content-Type-Options"} {
+				if got := second.Header().Get(k); got == "tampered" {
+					t.Errorf("GET %s header %s = %q after editing an earlier response in place; want its own value", path, k, got)
+				}
+			}
+		})
 	}
 }

@@ -43,25 +43,44 @@ func (s *Server) listen(ctx context.Context) (ln net.Listener, source string, er
 }
 
 // listenUnix listens on a unix socket at path, first removing a stale
-// socket file, and sets the socket file's permissions to mode.
+// socket file, and sets the socket file's permissions to mode. The file
+// is created with permissions no wider than mode (see bindUnix), so no
+// other user can connect before the Chmod. An abstract socket ("@name",
+// Linux) has no file: nothing is removed and no permissions are set.
 //
 // Between the check and the removal another process could replace the
 // file; the window is tiny and only matters if two servers start on the
 // same path at once, which is a deployment error anyway.
 func listenUnix(ctx context.Context, path string, mode fs.FileMode) (net.Listener, error) {
-	if err := removeStaleSocket(ctx, path); err != nil {
-		return nil, err
+	abstract := strings.HasPrefix(path, "@")
+	if !abstract {
+		if err := removeStaleSocket(ctx, path); err != nil {
+			return nil, err
+		}
 	}
-	var lc net.ListenConfig
-	ln, err := lc.Listen(ctx, "unix", path)
+	ln, err := bindUnix(ctx, path, mode)
 	if err != nil {
 		return nil, fmt.Errorf("server: listen: %w", err)
+	}
+	if abstract {
+		return ln, nil
 	}
 	if err := os.Chmod(path, mode); err != nil {
 		ln.Close()
 		return nil, fmt.Errorf("server: set socket permissions: %w", err)
 	}
 	return ln, nil
+}
+
+// bindUnix listens on the unix socket path. On unix systems the process
+// umask is widened for the duration of the call to also mask every
+// permission bit mode lacks, so the socket file is never created with
+// more permissions than mode.
+func bindUnix(ctx context.Context, path string, mode fs.FileMode) (net.Listener, error) {
+	var lc net.ListenConfig
+	restore := restrictUmask(mode)
+	defer restore()
+	return lc.Listen(ctx, "unix", path)
 }
 
 // removeStaleSocket removes the socket file at path when no server
@@ -109,6 +128,8 @@ func newLimitListener(ln net.Listener, n int, logger *slog.Logger) *limitListene
 	return &limitListener{Listener: ln, sem: make(chan struct{}, n), done: make(chan struct{}), logger: logger}
 }
 
+// Accept waits for a free slot, then for a connection; it returns
+// net.ErrClosed once the listener is closed.
 func (l *limitListener) Accept() (net.Conn, error) {
 	select {
 	case l.sem <- struct{}{}:
@@ -138,6 +159,7 @@ func (l *limitListener) warnFull() {
 	l.logger.Warn("connection limit reached; new connections wait", "max_conns", cap(l.sem))
 }
 
+// Close closes the listener and wakes Accept calls waiting for a slot.
 func (l *limitListener) Close() error {
 	l.closeOnce.Do(func() { close(l.done) })
 	return l.Listener.Close()
@@ -150,6 +172,7 @@ type limitConn struct {
 	release func()
 }
 
+// Close closes the connection and frees its slot (once).
 func (c *limitConn) Close() error {
 	err := c.Conn.Close()
 	c.once.Do(c.release)

@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"syscall"
@@ -299,5 +300,49 @@ func TestSocketActivationBadCount(t *testing.T) {
 	defer cancel()
 	if err := s.Run(ctx); err == nil || !strings.Contains(err.Error(), `LISTEN_FDS="zero"`) {
 		t.Errorf("Run with LISTEN_FDS=zero = %v; want an error naming it", err)
+	}
+}
+
+// TestUnixSocketCreatedWithMode checks that the socket file never exists
+// with more permissions than SocketMode, even before the final Chmod and
+// under a permissive umask, and that the umask is restored afterwards.
+func TestUnixSocketCreatedWithMode(t *testing.T) {
+	old := syscall.Umask(0)
+	t.Cleanup(func() { syscall.Umask(old) })
+	for _, mode := range []fs.FileMode{0o600, 0o660, 0o700} {
+		t.Run(mode.String(), func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "s.sock")
+			ln, err := bindUnix(context.Background(), path, mode)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer ln.Close()
+			fi, err := os.Lstat(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if extra := fi.Mode().Perm() &^ mode; extra != 0 {
+				t.Errorf("bindUnix(%v) created the socket with %v; want no bits beyond %v", mode, fi.Mode().Perm(), mode)
+			}
+			if got := syscall.Umask(0); got != 0 {
+				t.Errorf("umask after bindUnix = %#o; want 0 restored", got)
+			}
+		})
+	}
+}
+
+// TestAbstractUnixSocket checks that "unix:@name" listens on a Linux
+// abstract socket, which has no file to remove or chmod.
+func TestAbstractUnixSocket(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("abstract unix sockets are a Linux feature")
+	}
+	name := "@djinn-server-test-" + strconv.Itoa(os.Getpid())
+	r := start(t, Config{Addr: "unix:" + name}, textHandler("abstract"))
+	if status, _, body := get(t, unixClient(t, name), "GET", "http://unix/"); status != 200 || body != "abstract" {
+		t.Errorf("GET over %s = %d %q; want 200 %q", name, status, body, "abstract")
+	}
+	if err := r.stop(t); err != nil {
+		t.Fatalf("Run = %v; want nil", err)
 	}
 }

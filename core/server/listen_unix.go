@@ -4,6 +4,7 @@ package server
 
 import (
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"net"
 	"os"
@@ -42,4 +43,14 @@ func activatedListener(logger *slog.Logger) (net.Listener, error) {
 		return nil, fmt.Errorf("server: socket activation: fd %d: %w", listenFDsStart, err)
 	}
 	return ln, nil
+}
+
+// restrictUmask adds to the process umask every permission bit that mode
+// lacks, and returns a function that puts the previous umask back. The
+// umask is process-wide: files other goroutines create meanwhile get at
+// most the permissions they would have had, never more.
+func restrictUmask(mode fs.FileMode) (restore func()) {
+	old := syscall.Umask(0o777) // read the umask; the tightest value meanwhile
+	syscall.Umask(old | int(fs.ModePerm&^mode.Perm()))
+	return func() { syscall.Umask(old) }
 }

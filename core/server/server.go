@@ -62,11 +62,12 @@ func New(cfg Config, h http.Handler, logger *slog.Logger) (*Server, error) {
 		healthPath: enabledPath(cfg.HealthPath),
 		readyPath:  enabledPath(cfg.ReadyPath),
 		ready: &readiness{
-			probes:  cfg.ReadyProbes,
-			timeout: cfg.ProbeTimeout,
-			ttl:     cfg.ProbeCacheTTL,
-			logger:  logger,
-			now:     time.Now,
+			probes:   cfg.ReadyProbes,
+			inFlight: make([]atomic.Bool, len(cfg.ReadyProbes)),
+			timeout:  cfg.ProbeTimeout,
+			ttl:      cfg.ProbeCacheTTL,
+			logger:   logger,
+			now:      time.Now,
 		},
 	}
 	var protocols http.Protocols
@@ -189,9 +190,13 @@ func (s *Server) serve(ctx context.Context, ln net.Listener, source string, sigs
 		ln = newLimitListener(ln, s.cfg.MaxConns, s.logger)
 	}
 	// Requests must outlive the cancellation of ctx: that is what starts
-	// the graceful shutdown. They keep ctx's values.
-	base := context.WithoutCancel(ctx)
-	s.http.BaseContext = func(net.Listener) context.Context { return base }
+	// the graceful shutdown. By default they keep ctx's values.
+	if s.cfg.BaseContext != nil {
+		s.http.BaseContext = s.cfg.BaseContext
+	} else {
+		base := context.WithoutCancel(ctx)
+		s.http.BaseContext = func(net.Listener) context.Context { return base }
+	}
 
 	s.logger.Info("listening",
 		"addr", ln.Addr().String(),
@@ -298,6 +303,8 @@ type ShutdownError struct {
 	Cut int
 }
 
+// Error reports the cause and how many connections were cut, as in
+// "server: shutdown: 30s timeout exceeded; cut 2 connections".
 func (e *ShutdownError) Error() string {
 	noun := "connections"
 	if e.Cut == 1 {

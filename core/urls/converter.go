@@ -7,8 +7,9 @@ import "net/http"
 // acceptable; a request whose value does not match is answered 404 and
 // Reverse refuses arguments that do not match.
 //
-// Register a Converter with Router.Converter before the patterns that use
-// it. Match is called concurrently by many requests, so it must be safe for
+// Register a Converter with Router.Converter on the router that uses it
+// or on any router it is (or will be) included in, before Handler: a
+// converter registered on the project's root router serves every app. Match is called concurrently by many requests, so it must be safe for
 // concurrent use; it should not allocate.
 type Converter interface {
 	Match(value string) bool
@@ -28,13 +29,14 @@ func (f ConverterFunc) Match(value string) bool { return f(value) }
 type convKind uint8
 
 const (
-	convStr    convKind = iota // {name} or {name:str}: any non-empty segment
-	convRest                   // {name...}: the rest of the path, may be empty
-	convInt                    // {name:int}: [0-9]+ that fits in an int64
-	convSlug                   // {name:slug}: [-a-zA-Z0-9_]+
-	convUUID                   // {name:uuid}: canonical lowercase 8-4-4-4-12 hex
-	convPath                   // {name:path}: the rest of the path, non-empty
-	convCustom                 // a registered Converter
+	convStr     convKind = iota // {name} or {name:str}: any non-empty segment
+	convRest                    // {name...}: the rest of the path, may be empty
+	convInt                     // {name:int}: [0-9]+ that fits in an int64
+	convSlug                    // {name:slug}: [-a-zA-Z0-9_]+
+	convUUID                    // {name:uuid}: canonical lowercase 8-4-4-4-12 hex
+	convPath                    // {name:path}: the rest of the path, non-empty
+	convCustom                  // a registered Converter
+	convPending                 // a converter not found yet; matches nothing
 )
 
 // builtinConverter returns the kind of the built-in converter called name.
@@ -69,6 +71,8 @@ func (k convKind) match(v string, c Converter) bool {
 		return v != ""
 	case convCustom:
 		return c.Match(v)
+	case convPending:
+		return false
 	}
 	return true
 }

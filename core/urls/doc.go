@@ -13,14 +13,31 @@
 //
 // Patterns follow http.ServeMux ("[METHOD ][HOST]/[PATH]", most specific
 // pattern wins whatever the registration order, GET also serves HEAD),
-// extended with typed wildcards. Mind ServeMux's trailing slash: "/about/"
-// matches the whole subtree below it, "/about/{$}" only "/about/" itself,
-// which is what a Django pattern "about/" means.
+// extended with typed wildcards.
+//
+// # Trailing slash: subtree patterns
+//
+// A pattern that ends in a bare "/" is a prefix, as in ServeMux, not an
+// exact match as in Django:
+//
+//	r.Handle("GET /d/{id:int}/", detail, "detail")     // serves /d/7/ AND /d/7/garbage, /d/7/x/y...
+//	r.Handle("GET /d/{id:int}/{$}", detail, "detail")  // serves /d/7/ only: Django's "d/<int:id>/"
+//
+// End exact routes with {$}. Route.Subtree reports the prefix form, and the
+// check command warns about named routes that use it; keep it for what
+// really serves a subtree (an app's catch-all, a static directory; a rest
+// wildcard, "/static/{file:path}", says so more plainly).
+//
+// # Converters
+//
 // The converters are int ([0-9]+ fitting an int64), slug ([-a-zA-Z0-9_]+),
 // uuid (canonical lowercase), path (the rest of the path, non-empty) and
 // str (any non-empty segment, the default), plus any registered with
 // Router.Converter. A value a converter rejects is a 404, never a 500, so
-// a view can read urls.Int(r, "year") without checking it again.
+// a view can read urls.Int(r, "year") without checking it again. A
+// converter registered on a router serves the routers included in it,
+// before or after the Include: register project-wide converters on the
+// root router, as with Django's register_converter.
 //
 // # Apps and namespaces
 //
@@ -57,8 +74,8 @@
 // wrapper per route that checks converter values, without allocating. Paths
 // no route matches get a 404 rendered by respond.Error, or 405 with an
 // Allow header when routes for other methods match. With a DEBUG
-// respond.Renderer the 404 page lists the patterns tried, in order, as
-// HTML or JSON. Router.Resolve answers "would this request be served?"
+// respond.Renderer the 404 page (or DEBUG JSON) also lists the patterns
+// tried, in order (NotFoundError implements respond.DebugDetailer). Router.Resolve answers "would this request be served?"
 // without serving it, for the APPEND_SLASH middleware.
 //
 // Registration is start-up code and panics on programming errors

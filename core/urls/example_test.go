@@ -182,7 +182,7 @@ func ExampleRouter_Handler() {
 	// Output:
 	// DELETE /polls/1/: 405 Allow="GET, HEAD"
 	// GET /nothing/: 404 Allow=""
-	// {"error":{"status":404,"message":"Not Found","detail":"urls: no route matches GET \"/nothing/\"","method":"GET","path":"/nothing/","tried":[{"name":"detail","pattern":"GET /polls/{id:int}/{$}"}]}}
+	// {"error":{"status":404,"message":"Not Found","type":"*respond.HTTPError","detail":"404 Not Found: urls: no route matches GET \"/nothing/\"","debug":{"title":"Djinn tried these URL patterns, in this order:","lines":["GET /polls/{id:int}/{$}  [name=\"detail\"]"]}}}
 }
 
 // APPEND_SLASH: redirect only when the path with a slash would be served.
@@ -269,4 +269,18 @@ func ExampleParam() {
 	// Output:
 	// /users/ann%2Fbob/
 	// ann/bob
+}
+
+// A pattern ending in a bare slash serves its whole subtree, as in
+// ServeMux; {$} makes it exact. Route.Subtree tells them apart.
+func ExampleRoute_Subtree() {
+	r := urls.New()
+	r.Handle("GET /d/{id:int}/", http.NotFoundHandler(), "loose")
+	r.Handle("GET /e/{id:int}/{$}", http.NotFoundHandler(), "exact")
+	for _, rt := range r.Routes() {
+		fmt.Printf("%s %q subtree=%t\n", rt.Name, rt.Pattern, rt.Subtree())
+	}
+	// Output:
+	// loose "GET /d/{id:int}/" subtree=true
+	// exact "GET /e/{id:int}/{$}" subtree=false
 }

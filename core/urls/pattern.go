@@ -29,6 +29,10 @@ type segment struct {
 	conv string    // converter name as written, "" when none was given
 	ck   convKind  // validation of the wildcard's value
 	c    Converter // ck == convCustom: the registered converter
+	// from is, while ck == convPending, the router whose converters (and
+	// its ancestors') name conv: the converter is looked up again each time
+	// the route moves into a bigger tree, and must be found by Handler.
+	from *Router
 }
 
 // display returns the segment as the user wrote it, for Routes and pages.
@@ -82,7 +86,8 @@ type parsed struct {
 }
 
 // parsePattern parses a ServeMux pattern extended with converters,
-// "[METHOD ][HOST]/[PATH]", resolving converter names with lookup. It
+// "[METHOD ][HOST]/[PATH]", resolving converter names with lookup; a name
+// lookup does not know gives a convPending segment. It
 // returns an error for what it can tell is wrong; ServeMux validates the
 // rest (method syntax, wildcard names) when the route is registered.
 func parsePattern(pattern string, lookup func(string) (convKind, Converter, bool)) (parsed, error) {
@@ -170,12 +175,16 @@ func parsePath(path string, lookup func(string) (convKind, Converter, bool), pre
 			s.kind, s.ck, s.name = segMulti, convRest, name
 		} else if name, conv, ok := strings.Cut(inner, ":"); ok {
 			s.name, s.conv = name, conv
-			ck, c, found := lookup(conv)
-			if !found {
+			if ck, c, found := lookup(conv); found {
+				s.ck, s.c = ck, c
+			} else if !validName(conv) {
 				return nil, fmt.Errorf("unknown converter %q in %q", conv, raw)
+			} else {
+				// Maybe registered on a router this one will be included
+				// in: resolved when the route reaches it, or by Handler.
+				s.ck = convPending
 			}
-			s.ck, s.c = ck, c
-			if ck == convPath {
+			if s.ck == convPath {
 				s.kind = segMulti
 			}
 		} else {

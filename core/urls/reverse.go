@@ -206,7 +206,7 @@ func appendInt(b *strings.Builder, s *segment, v int64) string {
 		if v < 0 {
 			return fmt.Sprintf("(%d) does not match %s", v, s.wildcard())
 		}
-	case convUUID, convCustom:
+	case convUUID, convCustom, convPending:
 		if !s.ck.match(string(digits), s.c) {
 			return fmt.Sprintf("(%d) does not match %s", v, s.wildcard())
 		}
@@ -224,7 +224,7 @@ func appendUint(b *strings.Builder, s *segment, v uint64) string {
 		if v > 1<<63-1 {
 			return fmt.Sprintf("(%d) does not match %s: it does not fit in an int64", v, s.wildcard())
 		}
-	case convUUID, convCustom:
+	case convUUID, convCustom, convPending:
 		if !s.ck.match(string(digits), s.c) {
 			return fmt.Sprintf("(%d) does not match %s", v, s.wildcard())
 		}

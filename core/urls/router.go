@@ -19,8 +19,9 @@ import (
 //
 // Registration (Converter, Handle, HandleFunc, Include) is start-up code: it
 // is not safe for concurrent use and panics on programming errors
-// (malformed or conflicting patterns, duplicate names, unknown converters,
-// registration after Handler). Once registration is done, Reverse,
+// (malformed or conflicting patterns, duplicate names, registration after
+// Handler); Handler panics on converters that no router of the tree
+// registers. Once registration is done, Reverse,
 // MustReverse, Resolve, Resolves, Routes and the built handler are safe for
 // concurrent use.
 type Router struct {
@@ -66,6 +67,10 @@ type route struct {
 	litSize int        // total length of the literal chunks
 
 	checks []*segment // wildcards whose value must be validated per request
+
+	// pending reports that some segment's converter is not known yet
+	// (convPending); set by compile, cleared by resolve.
+	pending bool
 }
 
 // piece is one step of a route's Reverse program: a literal chunk or, when
@@ -88,6 +93,18 @@ type Route struct {
 	// Namespace is the namespace the route lives in ("polls", "shop:admin"),
 	// "" at the root.
 	Namespace string `json:"namespace,omitempty"`
+}
+
+// Subtree reports whether rt's pattern ends in a bare slash, which
+// ServeMux treats as a prefix: "GET /d/{id:int}/" serves /d/7/ and also
+// /d/7/garbage, anything below it that no more specific pattern matches.
+// That is rarely what a named route means (Django's "d/<int:id>/" matches
+// /d/7/ only); "GET /d/{id:int}/{$}" is the exact form. Patterns ending in
+// {$}, in a rest wildcard ({p...}, {p:path}) or without a trailing slash
+// are not subtree patterns. The check command warns about named subtree
+// routes; an include's catch-all ("/" in an app) is one on purpose.
+func (rt Route) Subtree() bool {
+	return strings.HasSuffix(rt.Pattern, "/")
 }
 
 // Provider is implemented by apps that have routes. The project creates a
@@ -128,10 +145,16 @@ func (r *Router) root() *Router {
 	return r
 }
 
-// Converter registers c under name for the patterns registered later on r
-// and on the routers included in r: {field:name}. A router looks a converter
-// up on itself, then on the routers it is included in, then among the
-// built-in ones (str, int, slug, uuid, path). Converter panics if name is
+// Converter registers c under name for the patterns of r and of the
+// routers included in r, whenever they were registered: {field:name}. A
+// pattern's converter is looked up on the router it was registered on,
+// then on the routers that one is included in, then among the built-in
+// ones (str, int, slug, uuid, path). A name not found yet is looked up
+// again when the route's router is included in another and when a
+// converter is registered; Handler panics if it is still unknown. So, as
+// with Django's register_converter, a converter registered on the
+// project's root router serves every app, even one filled by Of before
+// Include. Converter panics if name is
 // not an identifier, is already registered on r or is a built-in, or if c
 // is nil.
 func (r *Router) Converter(name string, c Converter) {
@@ -155,6 +178,7 @@ func (r *Router) Converter(name string, c Converter) {
 		r.converters = map[string]Converter{}
 	}
 	r.converters[name] = c
+	r.root().tree.resolvePending()
 }
 
 // lookup finds the converter called name for patterns registered on r.
@@ -198,9 +222,12 @@ func (r *Router) mustNotBeBuilt(what string) {
 // prefix and name is put in the include namespaces ("detail" in namespace
 // "polls" is "polls:detail").
 //
-// Handle panics when the pattern is malformed, conflicts with a registered
-// one (ServeMux's rule) or uses an unknown converter, when name contains ':'
-// or is already taken in the tree, when h is nil, and after Handler.
+// Handle panics when the pattern is malformed or conflicts with a registered
+// one (ServeMux's rule), when name contains ':' or is already taken in the
+// tree, when h is nil, and after Handler. A converter name that no router
+// of the tree registers (yet) is not an error here: Handler panics if it is
+// still unknown then (see Converter); until it is found the route matches
+// no request and Reverse refuses it.
 func (r *Router) Handle(pattern string, h http.Handler, name string) {
 	r.mustNotBeBuilt(fmt.Sprintf("Handle(%q)", pattern))
 	if h == nil {
@@ -216,6 +243,7 @@ func (r *Router) Handle(pattern string, h http.Handler, name string) {
 	if err != nil {
 		panic(fmt.Sprintf("urls: pattern %q: %v", pattern, err))
 	}
+	markPending(p.segs, r)
 	rt := &route{method: p.method, host: p.host, segs: p.segs, name: name, h: h}
 	// Walk up to the root, applying the prefix and namespace of every
 	// include on the way.
@@ -278,6 +306,7 @@ func (r *Router) Include(prefix, namespace string, sub *Router) {
 	if err != nil {
 		panic(fmt.Sprintf("urls: Include prefix %q: %v", prefix, err))
 	}
+	markPending(segs, r)
 	moved := sub.tree.routes
 	sub.tree = nil
 	sub.parent, sub.prefix, sub.prefixStr, sub.namespace = r, segs, prefix, namespace
@@ -311,10 +340,70 @@ func (rt *route) rebase(prefix []segment, namespace string) *route {
 	return &n
 }
 
+// markPending records r as the router whose converters name the pending
+// converters of segs.
+func markPending(segs []segment, r *Router) {
+	for i := range segs {
+		if segs[i].ck == convPending {
+			segs[i].from = r
+		}
+	}
+}
+
+// resolve looks up rt's pending converters again, from the routers that
+// registered them (now maybe included in others), and reports whether
+// none is left.
+func (rt *route) resolve() bool {
+	if !rt.pending {
+		return true
+	}
+	left := false
+	for i := range rt.segs {
+		s := &rt.segs[i]
+		if s.ck != convPending {
+			continue
+		}
+		if ck, c, ok := s.from.lookup(s.conv); ok {
+			s.ck, s.c, s.from = ck, c, nil
+			if ck == convPath { // cannot happen: built-ins are found at once
+				panic(fmt.Sprintf("urls: pattern %q: converter %q changed kind", rt.pattern, s.conv))
+			}
+		} else {
+			left = true
+		}
+	}
+	rt.pending = left
+	return !left
+}
+
+// resolvePending retries the pending converters of t's routes.
+func (t *tree) resolvePending() {
+	for _, rt := range t.routes {
+		rt.resolve()
+	}
+}
+
+// mustResolve panics when a route of t still uses a converter that no
+// router of its tree registers.
+func (t *tree) mustResolve() {
+	for _, rt := range t.routes {
+		if rt.resolve() {
+			continue
+		}
+		for _, s := range rt.segs {
+			if s.ck == convPending {
+				panic(fmt.Sprintf("urls: pattern %q%s: unknown converter %q in \"{%s:%s}\" (register it with Converter on this router or one it is included in)",
+					rt.pattern, nameNote(rt.name), s.conv, s.name, s.conv))
+			}
+		}
+	}
+}
+
 // add compiles rt and registers it in t's ServeMux.
 func (t *tree) add(rt *route) {
 	rt.t = t
 	rt.compile()
+	rt.resolve()
 	if rt.name != "" {
 		if old, ok := t.names[rt.name]; ok {
 			panic(fmt.Sprintf("urls: duplicate route name %q: %q and %q", rt.name, old.pattern, rt.pattern))
@@ -363,7 +452,7 @@ func nameNote(name string) string {
 // compile derives the display pattern, the ServeMux pattern, the Reverse
 // program and the request-time checks from rt's segments.
 func (rt *route) compile() {
-	rt.prog, rt.params, rt.checks, rt.litSize = nil, nil, nil, 0
+	rt.prog, rt.params, rt.checks, rt.litSize, rt.pending = nil, nil, nil, 0, false
 	var disp, mux strings.Builder
 	if rt.method != "" {
 		disp.WriteString(rt.method + " ")
@@ -396,6 +485,9 @@ func (rt *route) compile() {
 			rt.params = append(rt.params, s)
 			if s.ck != convStr && s.ck != convRest {
 				rt.checks = append(rt.checks, s)
+			}
+			if s.ck == convPending {
+				rt.pending = true
 			}
 		}
 	}
@@ -436,8 +528,9 @@ func (r *Router) Routes() []Route {
 // respond.Renderer has Debug set, the 404 page lists the patterns tried
 // instead (see NotFoundError).
 //
-// Handler panics when r has been included in another router: build the
-// root.
+// Handler panics when r has been included in another router (build the
+// root) and when a pattern uses a converter that no router of the tree
+// registers.
 func (r *Router) Handler() http.Handler {
 	if r.parent != nil {
 		panic(fmt.Sprintf("urls: Handler called on a router included under %q; call it on the root router", r.prefixStr))
@@ -454,8 +547,10 @@ func (r *Router) Handler() http.Handler {
 	return t.mux
 }
 
-// build registers the fallback and freezes the tree.
+// build checks that every converter is known, registers the fallback and
+// freezes the tree.
 func (t *tree) build() {
+	t.mustResolve()
 	seen := map[string]bool{}
 	for _, rt := range t.routes {
 		if rt.method != "" && !seen[rt.method] {

@@ -419,17 +419,41 @@ func TestRegistrationPanics(t *testing.T) {
 		},
 		{
 			name: "unknown converter",
-			f:    func() { urls.New().Handle("GET /x/{id:integer}", h, "x") },
-			want: []string{`urls: pattern "GET /x/{id:integer}"`, `unknown converter "integer"`},
+			f: func() {
+				r := urls.New()
+				r.Handle("GET /x/{id:integer}", h, "x")
+				r.Handler()
+			},
+			want: []string{`urls: pattern "GET /x/{id:integer}" (name "x")`, `unknown converter "integer"`},
 		},
 		{
 			name: "converter of another router",
 			f: func() {
 				a := urls.New()
 				a.Converter("year", year{})
-				urls.New().Handle("GET /x/{y:year}", h, "x")
+				r := urls.New()
+				r.Handle("GET /x/{y:year}", h, "x")
+				r.Handler()
 			},
 			want: []string{`unknown converter "year"`},
+		},
+		{
+			name: "converter of a sibling app",
+			f: func() {
+				a, b := urls.New(), urls.New()
+				a.Converter("year", year{})
+				b.Handle("GET /{y:year}/{$}", h, "archive")
+				r := urls.New()
+				r.Include("/a/", "a", a)
+				r.Include("/b/", "b", b)
+				r.Handler()
+			},
+			want: []string{`urls: pattern "GET /b/{y:year}/{$}" (name "b:archive")`, `unknown converter "year"`},
+		},
+		{
+			name: "empty converter name",
+			f:    func() { urls.New().Handle("GET /x/{id:}", h, "x") },
+			want: []string{`urls: pattern "GET /x/{id:}"`, `unknown converter ""`},
 		},
 		{
 			name: "partial wildcard",
@@ -680,6 +704,80 @@ func TestConverterScope(t *testing.T) {
 	}
 }
 
+type archiveApp struct{}
+
+func (archiveApp) URLs(r *urls.Router) {
+	r.Handle("GET /{y:year}/{$}", view("archive", "y"), "archive")
+	r.Handle("GET /{y:year}/{n:even}/{$}", view("issue", "y", "n"), "issue")
+}
+
+// TestConverterFromProject checks Django's register_converter: a converter
+// registered on the project's router serves the patterns of apps filled
+// before they are included (urls.Of), of apps included in apps, and of
+// converters registered after the Include.
+func TestConverterFromProject(t *testing.T) {
+	even := urls.ConverterFunc(func(s string) bool { n, ok := parseDigits(s); return ok && n%2 == 0 })
+	root := urls.New()
+	root.Converter("year", year{})
+	root.Include("/archive/", "archive", urls.Of(archiveApp{}))
+	outer, inner := urls.New(), urls.New()
+	inner.Handle("GET /y/{y:year}", view("deep", "y"), "deep")
+	outer.Include("/inner/", "inner", inner)
+	root.Include("/outer/", "outer", outer)
+	root.Converter("even", even) // after the Include that needs it
+	h := root.Handler()
+
+	tests := []struct {
+		target string
+		status int
+		body   string
+	}{
+		{"/archive/2024/", 200, "archive y=2024"},
+		{"/archive/24/", 404, ""},
+		{"/archive/2024/4/", 200, "issue y=2024 n=4"},
+		{"/archive/2024/3/", 404, ""},
+		{"/outer/inner/y/1999", 200, "deep y=1999"},
+		{"/outer/inner/y/99", 404, ""},
+	}
+	for _, tt := range tests {
+		w := serve(h, "GET", "", tt.target)
+		if w.Code != tt.status || (tt.body != "" && w.Body.String() != tt.body) {
+			t.Errorf("GET %s = %d %q; want %d %q", tt.target, w.Code, w.Body.String(), tt.status, tt.body)
+		}
+	}
+	if got, err := root.Reverse("archive:archive", 2024); err != nil || got != "/archive/2024/" {
+		t.Errorf("Reverse(%q, 2024) = %q, %v; want %q", "archive:archive", got, err, "/archive/2024/")
+	}
+	if got, err := root.Reverse("archive:archive", 24); err == nil {
+		t.Errorf("Reverse(%q, 24) = %q; want an error from the year converter", "archive:archive", got)
+	}
+}
+
+// TestConverterPendingBeforeHandler checks that a route whose converter is
+// not registered yet serves and reverses nothing until it is.
+func TestConverterPendingBeforeHandler(t *testing.T) {
+	app := urls.New()
+	app.Handle("GET /{slug:word}/{$}", view("w", "slug"), "w")
+	if got, err := app.Reverse("w", "abc"); err == nil {
+		t.Errorf("Reverse(%q, %q) = %q before the converter exists; want an error", "w", "abc", got)
+	}
+	if app.Resolves("GET", "", "/abc/") {
+		t.Errorf("Resolves(%q) = true before the converter exists; want false", "/abc/")
+	}
+	root := urls.New()
+	root.Include("/w/", "app", app)
+	root.Converter("word", urls.ConverterFunc(func(s string) bool { return s != "" && !strings.ContainsAny(s, "0123456789") }))
+	if got, err := root.Reverse("app:w", "abc"); err != nil || got != "/w/abc/" {
+		t.Errorf("Reverse(%q, %q) = %q, %v; want %q", "app:w", "abc", got, err, "/w/abc/")
+	}
+	if _, err := root.Reverse("app:w", "a1"); err == nil {
+		t.Errorf("Reverse(%q, %q) succeeded; want the converter to refuse it", "app:w", "a1")
+	}
+	if !root.Resolves("GET", "", "/w/abc/") || root.Resolves("GET", "", "/w/a1/") {
+		t.Errorf("Resolves(/w/abc/, /w/a1/) = %t, %t; want true, false", root.Resolves("GET", "", "/w/abc/"), root.Resolves("GET", "", "/w/a1/"))
+	}
+}
+
 func parseDigits(s string) (int, bool) {
 	n := 0
 	for _, c := range []byte(s) {
@@ -771,5 +869,58 @@ func TestIncludeHostAndMethod(t *testing.T) {
 	}
 	if w := serve(h, "POST", "other.example.com", "/v1/items/3"); w.Code != 404 {
 		t.Errorf("POST other.example.com/v1/items/3 = %d; want 404", w.Code)
+	}
+}
+
+// TestRouteSubtree checks that Route.Subtree reports exactly the patterns
+// that serve paths below their own.
+func TestRouteSubtree(t *testing.T) {
+	app := urls.New()
+	app.Handle("GET /{$}", view("index"), "index")
+	app.Handle("/", view("catchall"), "")
+	r := urls.New()
+	r.Handle("GET /d/{id:int}/", view("d"), "d")
+	r.Handle("GET /e/{id:int}/{$}", view("e"), "e")
+	r.Handle("GET /f/{id:int}", view("f"), "f")
+	r.Handle("GET /s/{file:path}", view("s"), "s")
+	r.Handle("GET /r/{rest...}", view("r"), "r")
+	r.Handle("api.example.com/", view("api"), "api")
+	r.Include("/app/", "app", app)
+	tests := []struct {
+		pattern string
+		probe   string // a path below the pattern's own
+		want    bool
+	}{
+		{"GET /d/{id:int}/", "/d/7/garbage", true},
+		{"GET /e/{id:int}/{$}", "/e/7/garbage", false},
+		{"GET /f/{id:int}", "/f/7/garbage", false},
+		{"GET /s/{file:path}", "", false},
+		{"GET /r/{rest...}", "", false},
+		{"api.example.com/", "", true},
+		{"GET /app/{$}", "", false},
+		{"/app/", "/app/anything/else", true},
+	}
+	routes := map[string]urls.Route{}
+	for _, rt := range r.Routes() {
+		routes[rt.Pattern] = rt
+	}
+	h := r.Handler()
+	for _, tt := range tests {
+		t.Run(tt.pattern, func(t *testing.T) {
+			rt, ok := routes[tt.pattern]
+			if !ok {
+				t.Fatalf("Routes() lacks %q", tt.pattern)
+			}
+			if got := rt.Subtree(); got != tt.want {
+				t.Errorf("Route{Pattern: %q}.Subtree() = %t; want %t", tt.pattern, got, tt.want)
+			}
+			if tt.probe == "" {
+				return
+			}
+			// Subtree must agree with what the router serves.
+			if served := serve(h, "GET", "", tt.probe).Code == 200; served != tt.want {
+				t.Errorf("GET %s served = %t; want %t (Subtree of %q)", tt.probe, served, tt.want, tt.pattern)
+			}
+		})
 	}
 }

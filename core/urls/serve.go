@@ -3,8 +3,6 @@ package urls
 import (
 	"errors"
 	"fmt"
-	"html"
-	"log/slog"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -21,7 +19,8 @@ const fallbackPattern = "/"
 // matches the request, or a route's pattern matches but a converter
 // rejects a value. Its HTTPStatus is 404. It reaches respond.Error wrapped
 // in a *respond.HTTPError with status 404, so production pages say only
-// "Not Found"; in DEBUG the router writes a page listing Tried instead.
+// "Not Found"; in DEBUG, respond's page and JSON also show Tried through
+// DebugDetails.
 // The router creates one per answer and does not modify it afterwards.
 type NotFoundError struct {
 	// Method and Path are the request's method and unescaped path.
@@ -47,6 +46,24 @@ func (e *NotFoundError) Error() string {
 
 // HTTPStatus returns 404.
 func (e *NotFoundError) HTTPStatus() int { return http.StatusNotFound }
+
+// DebugDetails implements respond.DebugDetailer: the DEBUG 404 page (and
+// DEBUG JSON) lists Tried in order, one line per route, its pattern then
+// its name: `GET /polls/{id:int}/{$}  [name="polls:detail"]`. respond
+// masks and escapes the lines; production answers never show them.
+func (e *NotFoundError) DebugDetails() (title string, lines []string) {
+	if len(e.Tried) == 0 {
+		return "The URL router has no patterns.", nil
+	}
+	lines = make([]string, len(e.Tried))
+	for i, rt := range e.Tried {
+		lines[i] = rt.Pattern
+		if rt.Name != "" {
+			lines[i] += "  [name=" + strconv.Quote(rt.Name) + "]"
+		}
+	}
+	return "Djinn tried these URL patterns, in this order:", lines
+}
 
 // endpoint is the handler registered in the ServeMux for a route: it
 // validates converter values, answers Resolve probes and calls the view.
@@ -104,127 +121,18 @@ func (t *tree) allowed(r *http.Request) string {
 	return strings.Join(allow, ", ")
 }
 
-// notFound answers 404 for e: through respond.Error in production, with
-// the page listing the patterns when the request's Renderer is in DEBUG.
+// notFound answers 404 for e through respond.Error. When the request's
+// Renderer is in DEBUG, e lists the routes, which the DEBUG page and DEBUG
+// JSON show (see NotFoundError.DebugDetails); production answers never
+// mention them.
 func (t *tree) notFound(w http.ResponseWriter, r *http.Request, e *NotFoundError) {
-	rd := respond.RendererFrom(r.Context())
-	if !rd.Debug {
-		respond.Error(w, r, &respond.HTTPError{Status: http.StatusNotFound, Err: e})
-		return
-	}
-	e.Tried = make([]Route, len(t.routes))
-	for i, rt := range t.routes {
-		e.Tried[i] = rt.public()
-	}
-	writeDebug404(w, r, rd, e)
-}
-
-// debugCSP is the Content-Security-Policy of the DEBUG 404 page: no
-// scripts, no loads, inline style only.
-const debugCSP = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
-
-// writeDebug404 writes the DEBUG 404 page for e, as JSON when the client
-// wants JSON. Every value from the request or the routes is escaped.
-func writeDebug404(w http.ResponseWriter, r *http.Request, rd *respond.Renderer, e *NotFoundError) {
-	var rid string
-	if rd.RequestID != nil {
-		rid = rd.RequestID(r.Context())
-	}
-	if rd.Logger != nil {
-		rd.Logger.LogAttrs(r.Context(), slog.LevelDebug, "client error",
-			slog.String("request_id", rid), slog.String("method", r.Method),
-			slog.String("path", r.URL.Path), slog.Int("status", http.StatusNotFound),
-			slog.String("error", e.Error()))
-	}
-	h := w.Header()
-	h.Set("Cache-Control", "no-store")
-	h.Add("Vary", "Accept")
-	h.Set("X-Content-Type-Options", "nosniff")
-	if r.Method == http.MethodHead {
-		h.Set("Content-Type", "text/html; charset=utf-8")
-		w.WriteHeader(http.StatusNotFound)
-		return
-	}
-	if respond.WantsJSON(r) {
-		type body struct {
-			Status    int     `json:"status"`
-			Message   string  `json:"message"`
-			RequestID string  `json:"request_id,omitempty"`
-			Detail    string  `json:"detail"`
-			Method    string  `json:"method"`
-			Path      string  `json:"path"`
-			Tried     []Route `json:"tried"`
+	if respond.RendererFrom(r.Context()).Debug {
+		e.Tried = make([]Route, len(t.routes))
+		for i, rt := range t.routes {
+			e.Tried[i] = rt.public()
 		}
-		_ = respond.JSON(w, http.StatusNotFound, struct {
-			Error body `json:"error"`
-		}{body{
-			Status: http.StatusNotFound, Message: "Not Found", RequestID: rid,
-			Detail: e.Error(), Method: e.Method, Path: e.Path, Tried: e.Tried,
-		}})
-		return
 	}
-	h.Set("Content-Security-Policy", debugCSP)
-	_ = respond.HTML(w, http.StatusNotFound, debug404HTML(r, e, rid))
-}
-
-// debug404HTML renders Django's "technical 404" for e.
-func debug404HTML(r *http.Request, e *NotFoundError, rid string) string {
-	esc := html.EscapeString
-	var b strings.Builder
-	scheme := "http"
-	if r.TLS != nil {
-		scheme = "https"
-	}
-	b.WriteString(`<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="robots" content="noindex,nofollow">
-<title>Page not found at `)
-	b.WriteString(esc(e.Path))
-	b.WriteString(`</title>
-<style>body{font:14px/1.5 sans-serif;margin:0;color:#000}header{background:#ffc;padding:10px 20px;border-bottom:1px solid #ddd}
-main{padding:10px 20px}h1{font-weight:normal;margin:0 0 10px}h1 small{color:#666}table{border:none;border-collapse:collapse}
-th{text-align:right;padding-right:10px;color:#666;font-weight:normal}ol{font-family:monospace}li{margin:2px 0}
-.name{color:#666}footer{background:#eee;padding:10px 20px;color:#555}code{background:#f5f5f5}</style></head><body>
-<header><h1>Page not found <small>(404)</small></h1><table>
-<tr><th>Request Method:</th><td>`)
-	b.WriteString(esc(r.Method))
-	b.WriteString(`</td></tr>
-<tr><th>Request URL:</th><td>`)
-	b.WriteString(esc(scheme + "://" + r.Host + r.URL.RequestURI()))
-	b.WriteString("</td></tr>\n")
-	if rid != "" {
-		b.WriteString(`<tr><th>Request ID:</th><td>`)
-		b.WriteString(esc(rid))
-		b.WriteString("</td></tr>\n")
-	}
-	b.WriteString("</table></header>\n<main>\n")
-	if len(e.Tried) == 0 {
-		b.WriteString("<p>The router has no URL patterns.</p>\n")
-	} else {
-		b.WriteString("<p>Using the project's URL router, Djinn tried these URL patterns, in this order:</p>\n<ol>\n")
-		for _, rt := range e.Tried {
-			b.WriteString("<li><code>")
-			b.WriteString(esc(rt.Pattern))
-			b.WriteString("</code>")
-			if rt.Name != "" {
-				b.WriteString(` <span class="name">[name=`)
-				b.WriteString(esc(strconv.Quote(rt.Name)))
-				b.WriteString("]</span>")
-			}
-			b.WriteString("</li>\n")
-		}
-		b.WriteString("</ol>\n")
-	}
-	if e.Route != nil {
-		fmt.Fprintf(&b, "<p>The current path, <code>%s</code>, matched the pattern <code>%s</code>, but the value <code>%s</code> of <code>{%s}</code> was rejected by its converter.</p>\n",
-			esc(e.Path), esc(e.Route.Pattern), esc(strconv.Quote(e.Value)), esc(e.Param))
-	} else {
-		fmt.Fprintf(&b, "<p>The current path, <code>%s</code>, didn&#39;t match any of these.</p>\n", esc(e.Path))
-	}
-	b.WriteString(`</main>
-<footer><p>You&#39;re seeing this error because the project runs with Debug on. Turn it off, and Djinn will display a standard 404 page.</p></footer>
-</body></html>
-`)
-	return b.String()
+	respond.Error(w, r, &respond.HTTPError{Status: http.StatusNotFound, Err: e})
 }
 
 // probe is the ResponseWriter of Resolve's dry runs: endpoints that see it

@@ -63,7 +63,7 @@ func TestNotFoundDebugHTML(t *testing.T) {
 	r := siteRouter(t)
 	h := r.Handler()
 	rd := &respond.Renderer{Debug: true}
-	w := serveWith(h, rd, "GET", "/nope/here?x=1", nil)
+	w := serveWith(h, rd, "GET", "/nope/here?x=1&token=hunter2", nil)
 	if w.Code != 404 {
 		t.Fatalf("GET /nope/here = %d; want 404", w.Code)
 	}
@@ -73,23 +73,30 @@ func TestNotFoundDebugHTML(t *testing.T) {
 	if csp := w.Header().Get("Content-Security-Policy"); !strings.Contains(csp, "default-src 'none'") {
 		t.Errorf("Content-Security-Policy = %q; want default-src 'none'", csp)
 	}
+	if got := w.Header().Values("Vary"); len(got) != 1 || got[0] != "Accept" {
+		t.Errorf("Vary = %q; want [Accept]", got)
+	}
 	body := w.Body.String()
 	for _, want := range []string{
 		"Djinn tried these URL patterns, in this order:",
-		"The current path, <code>/nope/here</code>, didn&#39;t match any of these.",
-		"Request URL:</th><td>http://example.com/nope/here?x=1",
+		`urls: no route matches GET &#34;/nope/here&#34;`,
+		"http://example.com/nope/here?x=1&amp;token=********",
 	} {
 		if !strings.Contains(body, want) {
 			t.Errorf("DEBUG 404 body lacks %q:\n%s", want, body)
 		}
 	}
+	if strings.Contains(body, "hunter2") {
+		t.Errorf("DEBUG 404 body shows the query's token:\n%s", body)
+	}
 	// Every pattern is listed, with its name, in registration order.
 	last := -1
 	for _, rt := range r.Routes() {
-		item := "<li><code>" + htmlEscape(rt.Pattern) + "</code>"
+		item := "<li><code>" + htmlEscape(rt.Pattern)
 		if rt.Name != "" {
-			item += ` <span class="name">[name=&#34;` + rt.Name + `&#34;]</span>`
+			item += `  [name=&#34;` + rt.Name + `&#34;]`
 		}
+		item += "</code></li>"
 		i := strings.Index(body, item)
 		if i < 0 {
 			t.Errorf("DEBUG 404 body lacks %q", item)
@@ -119,10 +126,10 @@ func TestNotFoundDebugEscapes(t *testing.T) {
 	}{
 		{"hostile path", "/%3Cscript%3Ealert(1)%3C/script%3E", []string{"&lt;script&gt;alert(1)&lt;/script&gt;"}},
 		{"hostile value", "/a/%3Cimg%20src=x%20onerror=alert(1)%3E", []string{
-			"matched the pattern <code>GET /a/{id:int}</code>",
-			"the value <code>&#34;&lt;img src=x onerror=alert(1)&gt;&#34;</code> of <code>{id}</code> was rejected",
+			`value &#34;&lt;img src=x onerror=alert(1)&gt;&#34; of {id} rejected by its converter in &#34;GET /a/{id:int}&#34;`,
 		}},
 		{"hostile query", "/x?<script>=1", []string{"/x?&lt;script&gt;=1"}},
+		{"hostile pattern", "/nope", []string{"<li><code>GET /&lt;b&gt;/{$}  [name=&#34;b&#34;]</code></li>"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -148,17 +155,28 @@ func TestNotFoundDebugEscapes(t *testing.T) {
 func TestNotFoundDebugJSON(t *testing.T) {
 	r := siteRouter(t)
 	h := r.Handler()
-	rd := &respond.Renderer{Debug: true, RequestID: func(context.Context) string { return "req-1" }}
+	var tried []string
+	for _, rt := range r.Routes() {
+		line := rt.Pattern
+		if rt.Name != "" {
+			line += `  [name="` + rt.Name + `"]`
+		}
+		tried = append(tried, line)
+	}
 	tests := []struct {
 		name       string
+		debug      bool
 		target     string
 		wantDetail string
+		wantTried  []string
 	}{
-		{"no route", "/nope", `urls: no route matches GET "/nope"`},
-		{"converter mismatch", "/polls/x/", `urls: GET "/polls/x/": value "x" of {id} rejected by its converter in "GET /polls/{id:int}/{$}"`},
+		{"no route", true, "/nope?token=hunter2", `404 Not Found: urls: no route matches GET "/nope"`, tried},
+		{"converter mismatch", true, "/polls/x/", `404 Not Found: urls: GET "/polls/x/": value "x" of {id} rejected by its converter in "GET /polls/{id:int}/{$}"`, tried},
+		{"production", false, "/nope", "", nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			rd := &respond.Renderer{Debug: tt.debug, RequestID: func(context.Context) string { return "req-1" }}
 			w := serveWith(h, rd, "GET", tt.target, http.Header{"Accept": {"application/json"}})
 			if w.Code != 404 {
 				t.Fatalf("GET %s = %d; want 404", tt.target, w.Code)
@@ -166,26 +184,39 @@ func TestNotFoundDebugJSON(t *testing.T) {
 			if ct := w.Header().Get("Content-Type"); ct != "application/json" {
 				t.Errorf("Content-Type = %q; want application/json", ct)
 			}
+			if got := w.Header().Values("Vary"); len(got) != 1 || got[0] != "Accept" {
+				t.Errorf("Vary = %q; want [Accept]", got)
+			}
+			if strings.Contains(w.Body.String(), "hunter2") {
+				t.Errorf("GET %s: JSON shows the query's token: %s", tt.target, w.Body.String())
+			}
 			var got struct {
 				Error struct {
-					Status    int          `json:"status"`
-					Message   string       `json:"message"`
-					RequestID string       `json:"request_id"`
-					Detail    string       `json:"detail"`
-					Method    string       `json:"method"`
-					Path      string       `json:"path"`
-					Tried     []urls.Route `json:"tried"`
+					Status    int    `json:"status"`
+					Message   string `json:"message"`
+					RequestID string `json:"request_id"`
+					Detail    string `json:"detail"`
+					Debug     *struct {
+						Lines []string `json:"lines"`
+					} `json:"debug"`
 				} `json:"error"`
 			}
 			if err := json.Unmarshal(w.Body.Bytes(), &got); err != nil {
 				t.Fatalf("body %q: %v", w.Body.String(), err)
 			}
 			e := got.Error
-			if e.Status != 404 || e.Message != "Not Found" || e.RequestID != "req-1" || e.Method != "GET" || e.Path != tt.target || e.Detail != tt.wantDetail {
-				t.Errorf("JSON error = %+v; want status 404, message Not Found, request_id req-1, GET %s, detail %q", e, tt.target, tt.wantDetail)
+			if e.Status != 404 || e.Message != "Not Found" || e.RequestID != "req-1" || e.Detail != tt.wantDetail {
+				t.Errorf("JSON error = %+v; want status 404, message Not Found, request_id req-1, detail %q", e, tt.wantDetail)
 			}
-			if diff := cmp.Diff(r.Routes(), e.Tried); diff != "" {
-				t.Errorf("tried mismatch (-Routes() +tried):\n%s", diff)
+			switch {
+			case tt.wantTried == nil && e.Debug != nil:
+				t.Errorf("production JSON has debug details %q", e.Debug.Lines)
+			case tt.wantTried != nil && e.Debug == nil:
+				t.Errorf("DEBUG JSON has no debug details: %s", w.Body.String())
+			case tt.wantTried != nil:
+				if diff := cmp.Diff(tt.wantTried, e.Debug.Lines); diff != "" {
+					t.Errorf("tried mismatch (-want +got):\n%s", diff)
+				}
 			}
 		})
 	}
