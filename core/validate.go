@@ -3,11 +3,12 @@ package core
 import (
 	"fmt"
 	"log/slog"
-	"net"
 	"net/netip"
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/djinn-go/djinn/core/server"
 )
 
 // Validate checks s and returns every problem at once as a *SettingsError,
@@ -50,7 +51,7 @@ func (s *Settings) Validate() error {
 	}
 	nonNegativeDuration(&e, "Cache.DefaultTTL", s.Cache.DefaultTTL)
 
-	if err := CheckAddr(s.Server.Addr); err != nil {
+	if err := server.CheckAddr(s.Server.Addr); err != nil {
 		e.add("Server.Addr", err.Error())
 	}
 	for name, d := range map[string]time.Duration{
@@ -253,28 +254,6 @@ func checkRedisURL(raw string) error {
 		}
 	default:
 		return fmt.Errorf("%s: unsupported scheme %q; use redis, rediss or unix", RedactURL(raw), u.Scheme)
-	}
-	return nil
-}
-
-// CheckAddr reports whether addr is a listen address the gateway server
-// accepts: "host:port", ":port" or "unix:/path".
-func CheckAddr(addr string) error {
-	if path, ok := strings.CutPrefix(addr, "unix:"); ok {
-		if path == "" {
-			return fmt.Errorf("%q names no socket path", addr)
-		}
-		return nil
-	}
-	host, port, err := net.SplitHostPort(addr)
-	if err != nil {
-		return fmt.Errorf("%q is not host:port, :port or unix:/path", addr)
-	}
-	if strings.ContainsAny(host, " /\\@") {
-		return fmt.Errorf("%q has an invalid host", addr)
-	}
-	if _, err := net.LookupPort("tcp", port); err != nil || port == "" {
-		return fmt.Errorf("%q has an invalid port", addr)
 	}
 	return nil
 }

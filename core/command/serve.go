@@ -66,7 +66,7 @@ func setAddr(s *core.Settings, args []string) error {
 	if isPort(addr) {
 		addr = "127.0.0.1:" + addr
 	}
-	if err := core.CheckAddr(addr); err != nil {
+	if err := server.CheckAddr(addr); err != nil {
 		return Usagef("address: %v", err)
 	}
 	s.Server.Addr = addr
@@ -136,6 +136,9 @@ func ServerConfig(p *core.Project) server.Config {
 		ReusePort:         s.ReusePort,
 	}
 	cfg.ReadyProbes = p.Probes()
+	// Every request starts from a context that already carries what the
+	// project shares (the error renderer), set once per listener.
+	cfg.BaseContext = func(net.Listener) context.Context { return p.BaseContext(context.Background()) }
 	return cfg
 }
 

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -467,5 +468,8 @@ func addVary(h http.Header, field string) {
 			}
 		}
 	}
-	h["Vary"] = append(h["Vary"], field)
+	// Clip: the existing slice may be shared (a value another middleware
+	// or view reuses across responses); append must copy, never write
+	// into its spare capacity.
+	h["Vary"] = append(slices.Clip(h["Vary"]), field)
 }

@@ -175,6 +175,28 @@ func TestGZipHeaders(t *testing.T) {
 	}
 }
 
+// TestGZipVaryDoesNotWriteSharedSlice checks that adding Accept-Encoding
+// to a Vary value the view shares across responses copies it instead of
+// writing into the shared array's spare capacity.
+func TestGZipVaryDoesNotWriteSharedSlice(t *testing.T) {
+	shared := []string{"Cookie", "untouched"}
+	mw := middleware.Must(middleware.GZip(middleware.GZipConfig{}))
+	h := mw(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		w.Header()["Vary"] = shared[:1]
+		_, _ = io.WriteString(w, bigHTML)
+	}))
+	req := httptest.NewRequest("GET", "/", nil)
+	req.Header.Set("Accept-Encoding", "gzip")
+	res := serve(h, req)
+	if got := res.Header().Values("Vary"); len(got) != 2 || got[1] != "Accept-Encoding" {
+		t.Errorf("Vary = %q; want [Cookie Accept-Encoding]", got)
+	}
+	if shared[1] != "untouched" {
+		t.Errorf("shared Vary array element after a gzip response = %q; want %q", shared[1], "untouched")
+	}
+}
+
 func TestGZipFlush(t *testing.T) {
 	mw := middleware.Must(middleware.GZip(middleware.GZipConfig{}))
 	proceed := make(chan struct{})

@@ -42,9 +42,8 @@ func Recover(next http.Handler) http.Handler {
 				respond.Error(rec, r, err) // logs only: the response has started
 				panic(http.ErrAbortHandler)
 			}
-			// The body respond writes is not compressed by a GZip writer
-			// the handler may have been writing through.
-			delete(rec.Header(), "Content-Encoding")
+			// respond.Error clears Content-Encoding, which a GZip writer
+			// the handler wrote through may have set.
 			respond.Error(rec, r, err)
 		}()
 		next.ServeHTTP(rec, r)

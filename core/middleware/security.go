@@ -97,7 +97,7 @@ func SecurityHeaders(cfg SecurityConfig) (Middleware, error) {
 		if cfg.HSTSPreload {
 			v += "; preload"
 		}
-		m.hsts = []string{v}
+		m.hsts = []string{v}[:1:1] // shared by every response: an append copies
 	}
 	if cfg.SSLHost != "" {
 		if _, _, ok := splitHost(cfg.SSLHost); !ok {

@@ -134,7 +134,7 @@ func (c *Config) validate() (*tls.Config, error) {
 	bad := func(field, format string, args ...any) {
 		errs = append(errs, fmt.Errorf("server: Config.%s: %s", field, fmt.Sprintf(format, args...)))
 	}
-	if err := checkAddr(c.Addr); err != nil {
+	if err := CheckAddr(c.Addr); err != nil {
 		bad("Addr", "%v", err)
 	} else if c.ReusePort && strings.HasPrefix(c.Addr, "unix:") {
 		bad("ReusePort", "needs a TCP Addr, not %q", c.Addr)
@@ -190,8 +190,10 @@ func (c *Config) validate() (*tls.Config, error) {
 	return tlsConfig, errors.Join(errs...)
 }
 
-// checkAddr reports whether addr is "host:port", ":port" or "unix:/path".
-func checkAddr(addr string) error {
+// CheckAddr reports whether addr is a listen address the server accepts:
+// "host:port", ":port", "unix:/path" or "unix:@name". Settings validation
+// uses it so that a bad address is reported before anything starts.
+func CheckAddr(addr string) error {
 	if path, ok := strings.CutPrefix(addr, "unix:"); ok {
 		if path == "" {
 			return fmt.Errorf("%q names no socket path", addr)
