@@ -17,7 +17,7 @@ import (
 
 // builtins returns the commands every project has.
 func builtins() []*Command {
-	return []*Command{runserverCommand(), serveCommand(), checkCommand(), versionCommand(), showURLsCommand()}
+	return []*Command{runserverCommand(), serveCommand(), checkCommand(), VersionCommand(), showURLsCommand()}
 }
 
 func checkCommand() *Command {
@@ -89,7 +89,9 @@ func parseLevel(s string) (checks.Level, error) {
 	return 0, Usagef("--fail-level %q: use CRITICAL, ERROR, WARNING, INFO or DEBUG", s)
 }
 
-func versionCommand() *Command {
+// VersionCommand returns the version command, which prints the Djinn and
+// Go versions; tools built with RunTool include it too.
+func VersionCommand() *Command {
 	return &Command{
 		Name:    "version",
 		Short:   "Print the Djinn and Go versions",

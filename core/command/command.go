@@ -104,17 +104,43 @@ type Stdio struct {
 // ExitOK, ExitError (the command failed; one line on stderr) or ExitUsage.
 // It is Main without the process: tests call it with buffers.
 func Run(ctx context.Context, p *core.Project, io Stdio, args ...string) int {
+	io = io.withDefaults()
+	list, err := commands(p)
+	if err != nil {
+		fmt.Fprintf(io.Err, "%s: %v\n", io.Name, err)
+		return ExitError
+	}
+	return execute(ctx, newRoot(p, io, list), io, args)
+}
+
+// RunTool runs one of cmds, which need no project, and returns the exit
+// status as Run does. It is the engine of tools outside a project, such as
+// cmd/manage; every command in cmds must set NoSetup, as Env.Project is nil.
+func RunTool(ctx context.Context, io Stdio, cmds []*Command, args ...string) int {
+	io = io.withDefaults()
+	list := make([]entry, 0, len(cmds))
+	for _, c := range cmds {
+		if c == nil || !c.NoSetup || c.Run == nil {
+			fmt.Fprintf(io.Err, "%s: command: a tool command needs NoSetup and Run\n", io.Name)
+			return ExitError
+		}
+		list = append(list, entry{c, ""})
+	}
+	return execute(ctx, newRoot(nil, io, list), io, args)
+}
+
+func (io Stdio) withDefaults() Stdio {
 	if io.Name == "" {
 		io.Name = "manage"
 	}
 	if io.In == nil {
 		io.In = strings.NewReader("")
 	}
-	root, err := newRoot(p, io)
-	if err != nil {
-		fmt.Fprintf(io.Err, "%s: %v\n", io.Name, err)
-		return ExitError
-	}
+	return io
+}
+
+// execute runs root with args and maps the outcome to an exit status.
+func execute(ctx context.Context, root *cobra.Command, io Stdio, args []string) int {
 	root.SetArgs(args)
 	cmd, err := root.ExecuteContextC(ctx)
 	if err == nil {
@@ -139,7 +165,7 @@ type entry struct {
 	app string
 }
 
-// Commands returns every command of p: the built-ins, then the apps'
+// commands returns every command of p: the built-ins, then the apps'
 // commands in app order. A name used twice is an error that names both
 // providers. p need not be set up.
 func commands(p *core.Project) ([]entry, error) {
@@ -177,11 +203,7 @@ func provider(app string) string {
 	return fmt.Sprintf("app %q", app)
 }
 
-func newRoot(p *core.Project, io Stdio) (*cobra.Command, error) {
-	list, err := commands(p)
-	if err != nil {
-		return nil, err
-	}
+func newRoot(p *core.Project, io Stdio, list []entry) *cobra.Command {
 	root := &cobra.Command{
 		Use:           io.Name,
 		Short:         "Manage this Djinn project",
@@ -205,7 +227,7 @@ func newRoot(p *core.Project, io Stdio) (*cobra.Command, error) {
 	for _, e := range list {
 		root.AddCommand(toCobra(p, e, io))
 	}
-	return root, nil
+	return root
 }
 
 func toCobra(p *core.Project, e entry, io Stdio) *cobra.Command {

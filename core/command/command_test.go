@@ -148,3 +148,18 @@ func TestRunserverRejectsBadAddress(t *testing.T) {
 		t.Errorf("runserver with a bad address = %d %q; want 2 and a message about the address", code, errOut)
 	}
 }
+
+func TestRunTool(t *testing.T) {
+	var out, errb bytes.Buffer
+	io := command.Stdio{Name: "manage", Out: &out, Err: &errb}
+	if code := command.RunTool(t.Context(), io, []*command.Command{command.VersionCommand()}, "version"); code != 0 || !strings.HasPrefix(out.String(), "djinn ") {
+		t.Errorf("RunTool version = %d %q; want 0 and the version", code, out.String())
+	}
+	if code := command.RunTool(t.Context(), io, []*command.Command{command.VersionCommand()}, "runserver"); code != 2 {
+		t.Errorf("RunTool runserver = %d; want 2 (no such command outside a project)", code)
+	}
+	needsProject := &command.Command{Name: "migrate", Run: greet().Run}
+	if code := command.RunTool(t.Context(), io, []*command.Command{needsProject}, "migrate"); code != 1 {
+		t.Errorf("RunTool with a command that needs a project = %d; want 1", code)
+	}
+}

@@ -145,3 +145,29 @@ func TestCanonicalURLConfig(t *testing.T) {
 		t.Error("zero CanonicalConfig wrapped the handler; want it returned unchanged")
 	}
 }
+
+// ServeMux answers "/dir" with its own 307 to "/dir/" when a pattern ends in
+// a slash; APPEND_SLASH makes that the permanent redirect Django sends.
+func TestCanonicalURLAnswersMuxSlashRedirect(t *testing.T) {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /dir/{$}", func(http.ResponseWriter, *http.Request) {})
+	mux.HandleFunc("/any/{$}", func(http.ResponseWriter, *http.Request) {})
+	mw := middleware.Must(middleware.CanonicalURL(middleware.CanonicalConfig{AppendSlash: true, Resolver: middleware.ResolverFunc(func(string, string, string) bool { return false })}))
+	h := mw(mux)
+	tests := []struct {
+		method, target string
+		wantCode       int
+		wantLocation   string
+	}{
+		{"GET", "/dir?x=1", http.StatusMovedPermanently, "/dir/?x=1"},
+		{"HEAD", "/dir", http.StatusMovedPermanently, "/dir/"},
+		{"POST", "/any", http.StatusPermanentRedirect, "/any/"},
+	}
+	for _, tt := range tests {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest(tt.method, "http://example.com"+tt.target, nil))
+		if rec.Code != tt.wantCode || rec.Header().Get("Location") != tt.wantLocation {
+			t.Errorf("%s %s = %d %q; want %d %q", tt.method, tt.target, rec.Code, rec.Header().Get("Location"), tt.wantCode, tt.wantLocation)
+		}
+	}
+}
