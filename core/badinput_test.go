@@ -2,15 +2,12 @@ package core_test
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"fmt"
 	"io"
-	"log/slog"
 	"net"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -18,35 +15,18 @@ import (
 	"github.com/djinn-go/djinn/core/command"
 	"github.com/djinn-go/djinn/core/server"
 	"github.com/djinn-go/djinn/core/urls"
+	"github.com/djinn-go/djinn/djinntest"
 )
-
-// lockedBuffer collects log output from the server's goroutines.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
 
 // site runs a production-configured project behind the real gateway
 // server on a loopback port and returns its address and log.
-func site(t *testing.T) (addr string, logs *lockedBuffer) {
+func site(t *testing.T) (addr string, logs *djinntest.Logs) {
 	t.Helper()
-	logs = &lockedBuffer{}
+	logs = &djinntest.Logs{}
 	s := core.Defaults()
 	s.SecretKey = "bad-input-test-secret-key-0123456789"
 	s.AllowedHosts = []string{"good.example"}
-	s.Logging.Handler = slog.NewJSONHandler(logs, nil)
+	s.Logging.Handler = logs.Handler()
 	s.Server.Addr = "127.0.0.1:0"
 	s.Server.ReadHeaderTimeout = 300 * time.Millisecond
 	s.Server.MaxHeaderBytes = 8 << 10

@@ -40,7 +40,7 @@ func TestErrorLogWriter(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			logger, logs := newTestLogger()
 			newErrorLog(logger).Print(tt.line)
-			recs := logs.records(t)
+			recs := logs.Records(t)
 			if len(recs) != 1 {
 				t.Fatalf("Print(%q) logged %d records; want 1", tt.line, len(recs))
 			}

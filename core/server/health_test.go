@@ -188,7 +188,7 @@ func TestReadyzHidesErrorText(t *testing.T) {
 	if want := `{"status":"unavailable","checks":[{"name":"db","status":"failed","duration_ms":0}]}` + "\n"; body != want {
 		t.Errorf("GET /readyz body = %q; want %q", body, want)
 	}
-	rec := logs.find(t, "readiness probe failing")
+	rec := logs.Find(t, "readiness probe failing")
 	if rec == nil || rec["error"] != secret.Error() || rec["probe"] != "db" {
 		t.Errorf("log record for the failing probe = %v; want probe db with its error", rec)
 	}
@@ -214,7 +214,7 @@ func TestReadyzLogsTransitions(t *testing.T) {
 		serveRecorder(s.Handler(), "GET", "/readyz")
 	}
 	var got []string
-	for _, rec := range logs.records(t) {
+	for _, rec := range logs.Records(t) {
 		got = append(got, rec["msg"].(string))
 	}
 	want := []string{"readiness probe failing", "readiness probe recovered", "readiness probe failing"}
@@ -327,7 +327,7 @@ func TestReadinessDuringShutdown(t *testing.T) {
 	if err := r.wait(t); err != nil {
 		t.Errorf("Run = %v; want nil", err)
 	}
-	if r.logs.find(t, "draining: readiness reports 503, still serving") == nil {
+	if r.logs.Find(t, "draining: readiness reports 503, still serving") == nil {
 		t.Error("no draining log record")
 	}
 }
@@ -375,7 +375,7 @@ func TestReadyzMasksLoggedError(t *testing.T) {
 		t.Fatal(err)
 	}
 	serveRecorder(s.Handler(), "GET", "/readyz")
-	rec := logs.find(t, "readiness probe failing")
+	rec := logs.Find(t, "readiness probe failing")
 	msg, _ := rec["error"].(string)
 	if strings.Contains(msg, "hunter2") || !strings.Contains(msg, "cache.internal:6379") {
 		t.Errorf("logged probe error = %q; want the password masked and the host kept", msg)

@@ -1,64 +1,24 @@
 package server
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"io"
 	"log/slog"
 	"net/http"
-	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/djinn-go/djinn/djinntest"
 )
 
 // waitLimit bounds every wait in these tests; nothing should come near it.
 const waitLimit = 10 * time.Second
 
-// logBuffer collects JSON log lines; it is safe for concurrent use.
-type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
+// logBuffer is the shared test log sink.
+type logBuffer = djinntest.Logs
 
-func (b *logBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-// records returns the log records written so far.
-func (b *logBuffer) records(t *testing.T) []map[string]any {
-	t.Helper()
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	var out []map[string]any
-	for line := range strings.Lines(b.buf.String()) {
-		var rec map[string]any
-		if err := json.Unmarshal([]byte(line), &rec); err != nil {
-			t.Fatalf("log line %q: %v", line, err)
-		}
-		out = append(out, rec)
-	}
-	return out
-}
-
-// find returns the first record with message msg, or nil.
-func (b *logBuffer) find(t *testing.T, msg string) map[string]any {
-	t.Helper()
-	for _, rec := range b.records(t) {
-		if rec["msg"] == msg {
-			return rec
-		}
-	}
-	return nil
-}
-
-func newTestLogger() (*slog.Logger, *logBuffer) {
-	b := &logBuffer{}
-	return slog.New(slog.NewJSONHandler(b, &slog.HandlerOptions{Level: slog.LevelDebug})), b
-}
+func newTestLogger() (*slog.Logger, *logBuffer) { return djinntest.NewLogs() }
 
 // running is a Server started by start, serving until the test ends.
 type running struct {

@@ -126,11 +126,11 @@ func TestSIGTERMDrainsInFlightRequests(t *testing.T) {
 	if err := r.wait(t); err != nil {
 		t.Errorf("Run after SIGTERM = %v; want nil", err)
 	}
-	rec := r.logs.find(t, "shutting down")
+	rec := r.logs.Find(t, "shutting down")
 	if rec == nil || rec["reason"] != "terminated signal received" {
 		t.Errorf(`"shutting down" log record = %v; want reason "terminated signal received"`, rec)
 	}
-	if r.logs.find(t, "shutdown complete") == nil {
+	if r.logs.Find(t, "shutdown complete") == nil {
 		t.Error(`no "shutdown complete" log record`)
 	}
 }
@@ -147,7 +147,7 @@ func TestSecondSignalCutsShutdownShort(t *testing.T) {
 		t.Fatal(err)
 	}
 	for range 500 { // wait for the first signal to start the shutdown
-		if r.logs.find(t, "shutting down") != nil {
+		if r.logs.Find(t, "shutting down") != nil {
 			break
 		}
 		time.Sleep(10 * time.Millisecond)
@@ -197,7 +197,7 @@ func TestShutdownTimeoutCutsConnections(t *testing.T) {
 	if res := await(t, inflight); res.err == nil {
 		t.Errorf("cut request = %d %q; want a connection error", res.status, res.body)
 	}
-	rec := r.logs.find(t, "shutdown forced; connections cut")
+	rec := r.logs.Find(t, "shutdown forced; connections cut")
 	if rec == nil || rec["cut_conns"] != 1.0 {
 		t.Errorf("forced-shutdown log record = %v; want cut_conns 1", rec)
 	}
@@ -220,7 +220,7 @@ func TestHandlerPanicDoesNotStopServer(t *testing.T) {
 			t.Errorf("GET /after #%d = %d %q; want 200 %q", i, status, body, "fine")
 		}
 	}
-	rec := r.logs.find(t, "panic serving request")
+	rec := r.logs.Find(t, "panic serving request")
 	if rec == nil || rec["level"] != "ERROR" || rec["panic"] != "boom" || !strings.Contains(rec["stack"].(string), "goroutine") {
 		t.Errorf("panic log record = %v; want level ERROR, panic boom and a stack", rec)
 	}

@@ -265,7 +265,7 @@ func activationChild(t *testing.T) {
 	if ctx.Err() != nil {
 		t.Fatal("Run ended by its timeout, not by SIGTERM")
 	}
-	if rec := logs.find(t, "listening"); rec == nil || rec["source"] != "systemd" {
+	if rec := logs.Find(t, "listening"); rec == nil || rec["source"] != "systemd" {
 		t.Errorf("listening log record = %v; want source systemd", rec)
 	}
 	for _, k := range []string{"LISTEN_PID", "LISTEN_FDS"} {
@@ -281,7 +281,7 @@ func TestSocketActivationForAnotherProcess(t *testing.T) {
 	t.Setenv("LISTEN_PID", strconv.Itoa(os.Getpid()+1))
 	t.Setenv("LISTEN_FDS", "1")
 	r := start(t, Config{}, textHandler("x"))
-	if rec := r.logs.find(t, "listening"); rec == nil || rec["source"] != "addr" {
+	if rec := r.logs.Find(t, "listening"); rec == nil || rec["source"] != "addr" {
 		t.Errorf("listening log record = %v; want source addr", rec)
 	}
 	if got := os.Getenv("LISTEN_FDS"); got != "1" {

@@ -168,7 +168,7 @@ func TestMaxConns(t *testing.T) {
 	if status, _, body := get(t, second, "GET", url); status != 200 || body != "fine" {
 		t.Errorf("second client GET after the first closed = %d %q; want 200 %q", status, body, "fine")
 	}
-	if rec := r.logs.find(t, "connection limit reached; new connections wait"); rec == nil || rec["max_conns"] != 1.0 {
+	if rec := r.logs.Find(t, "connection limit reached; new connections wait"); rec == nil || rec["max_conns"] != 1.0 {
 		t.Errorf("limit log record = %v; want max_conns 1", rec)
 	}
 }
@@ -308,7 +308,7 @@ func TestTLS(t *testing.T) {
 	// The refused handshake is logged as a structured record.
 	var rec map[string]any
 	for range 200 {
-		if rec = r.logs.find(t, "tls handshake error"); rec != nil {
+		if rec = r.logs.Find(t, "tls handshake error"); rec != nil {
 			break
 		}
 		time.Sleep(5 * time.Millisecond)
@@ -321,7 +321,7 @@ func TestTLS(t *testing.T) {
 func TestTLSListeningLog(t *testing.T) {
 	certFile, keyFile, _ := writeCert(t, t.TempDir())
 	r := start(t, Config{TLSCertFile: certFile, TLSKeyFile: keyFile, H2C: true}, protoHandler)
-	rec := r.logs.find(t, "listening")
+	rec := r.logs.Find(t, "listening")
 	if rec == nil || rec["addr"] != r.addr || rec["network"] != "tcp" || rec["tls"] != true || rec["h2c"] != true {
 		t.Errorf("listening log record = %v; want addr %s, network tcp, tls and h2c true", rec, r.addr)
 	}
