@@ -14,6 +14,8 @@
 //	core/server     the gateway server: timeouts, limits, graceful shutdown, health
 //	core/command    manage commands (runserver, check, …)
 //	core/checks     system checks
+//	djinntest       helpers for testing Djinn projects
+//	cmd/manage      the tool for work outside a project (startproject, version)
 //
 // See README.md for a tour and examples/hello for a runnable project.
 package djinn
