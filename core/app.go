@@ -70,8 +70,8 @@ type Stage int
 // The stages of the default stack, outermost first. See Project.Handler for
 // the whole order.
 const (
-	// StageEarly runs after allowed hosts, load shedding, timeouts and body
-	// limits, before sessions (rate limiters).
+	// StageEarly runs after allowed hosts, load shedding, body limits and
+	// the request timeout, before sessions (rate limiters).
 	StageEarly Stage = iota
 	// StageSession runs before the common middleware (sessions).
 	StageSession

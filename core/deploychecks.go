@@ -63,7 +63,7 @@ func deployMessages(s *Settings) []checks.Message {
 		}
 	}
 	if len(s.AllowedHosts) == 0 {
-		warn("security.W020", "AllowedHosts is empty: every request will be refused with 400.", "Set ALLOWED_HOSTS to the site's host names, comma-separated.")
+		warn("security.W020", "AllowedHosts is empty: only localhost is served while Debug is on, and the site will not start with Debug off.", "Set ALLOWED_HOSTS to the site's host names, comma-separated.")
 	}
 	if s.Security.HSTSSeconds == 0 {
 		warn("security.W004", "HSTS is off (Security.HSTSSeconds is 0).", "If the site is served only over HTTPS, set DJINN_SECURITY_HSTS_SECONDS (start small, e.g. 3600), then raise it.")
@@ -75,8 +75,8 @@ func deployMessages(s *Settings) []checks.Message {
 			warn("security.W021", "HSTS preload is off.", "Set Security.HSTSPreload to submit the site to browsers' preload lists.")
 		}
 	}
-	if !s.Security.SSLRedirect && len(s.Server.TrustedProxies) == 0 && s.Server.TLSCertFile == "" {
-		warn("security.W008", "Plain-HTTP requests are not redirected to HTTPS.", "Set DJINN_SECURITY_SSL_REDIRECT=true, or redirect at the load balancer.")
+	if !s.Security.SSLRedirect {
+		warn("security.W008", "Plain-HTTP requests are not redirected to HTTPS.", "Set DJINN_SECURITY_SSL_REDIRECT=true, or redirect at the load balancer and silence this check.")
 	}
 	if !s.Security.SessionCookieSecure {
 		warn("security.W012", "The session cookie is not marked Secure.", "Set DJINN_SECURITY_SESSION_COOKIE_SECURE=true so the cookie never travels over plain HTTP.")

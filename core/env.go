@@ -17,10 +17,12 @@ type EnvVar struct {
 }
 
 // EnvVars lists the environment variables FromEnv reads, in the order it
-// reads them, each with the setting it overrides. Every setting can be set
-// as DJINN_<SECTION>_<FIELD>; the common ones also under their usual short
-// name (DATABASE_URL, REDIS_URL, SECRET_KEY, DEBUG, ALLOWED_HOSTS), where the
-// DJINN_ name wins when both are set.
+// reads them, each with the setting it overrides. The settings a
+// deployment changes can be set as DJINN_<SECTION>_<FIELD>; the common ones
+// also under their usual short name (DATABASE_URL, REDIS_URL, SECRET_KEY,
+// DEBUG, ALLOWED_HOSTS), where the DJINN_ name wins when both are set.
+// Settings that are part of the code (apps, URLs, template and static
+// directories, silenced checks) are set in the project's settings.go.
 func (s *Settings) EnvVars() []EnvVar {
 	v := func(name, setting string, set func(string) error) EnvVar {
 		return EnvVar{Name: name, Setting: setting, set: set}

@@ -29,8 +29,8 @@ func (p *Project) Stack() []string {
 // outermost first:
 //
 //	proxy headers → error renderer → request id → recover → access log
-//	→ allowed hosts → security headers → load shedding → [StageEarly]
-//	→ body limit → request timeout → gzip → [StageSession]
+//	→ allowed hosts → security headers → load shedding → body limit
+//	→ request timeout → [StageEarly] → gzip → [StageSession]
 //	→ canonical URL (APPEND_SLASH) → CSRF → [StageAuth]
 //	→ X-Frame-Options → [StageView] → Settings.Middleware → router
 //
@@ -83,10 +83,11 @@ func (p *Project) buildHandler() (http.Handler, error) {
 	}
 	add("renderer", p.withRenderer)
 	// The request id sits outside recover so that panic pages and their
-	// log lines carry it. Behind trusted proxies, keep the id the edge
-	// assigned so that one id follows the request through every hop.
-	mw, err := middleware.RequestID(middleware.RequestIDConfig{TrustIncoming: len(s.Server.TrustedProxies) > 0})
-	must("Server.TrustedProxies", "request_id", mw, err)
+	// log lines carry it. Incoming ids are not trusted: the middleware
+	// cannot tell a proxy's header from a client's, and a client must not
+	// choose the id its requests are logged under.
+	mw, err := middleware.RequestID(middleware.RequestIDConfig{})
+	must("Server", "request_id", mw, err)
 	add("recover", middleware.Recover)
 	if s.Logging.AccessLog {
 		add("access_log", middleware.AccessLog(p.logger, slog.LevelInfo))
@@ -108,13 +109,13 @@ func (p *Project) buildHandler() (http.Handler, error) {
 	if s.Server.MaxInFlight > 0 {
 		add("load_shedding", middleware.LoadShedding(s.Server.MaxInFlight, s.Server.RetryAfter))
 	}
-	appLayers(StageEarly)
 	if s.Server.MaxBodyBytes > 0 {
 		add("body_limit", middleware.BodyLimit(s.Server.MaxBodyBytes))
 	}
 	if s.Server.RequestTimeout > 0 {
 		add("timeout", middleware.Timeout(s.Server.RequestTimeout))
 	}
+	appLayers(StageEarly)
 	if s.Server.GZip {
 		mw, err = middleware.GZip(middleware.GZipConfig{})
 		must("Server.GZip", "gzip", mw, err)

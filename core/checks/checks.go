@@ -112,7 +112,7 @@ func Run(ctx context.Context, list []Check, opts Options) Result {
 			res.Messages = append(res.Messages, Message{Level: Error, ID: "checks.E001", Msg: "checks interrupted: " + err.Error()})
 			break
 		}
-		for _, m := range c.Run(ctx) {
+		for _, m := range runOne(ctx, c) {
 			if m.ID != "" && slices.Contains(opts.Silenced, m.ID) {
 				res.Silenced++
 				continue
@@ -156,4 +156,15 @@ func (r Result) Write(w io.Writer) error {
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// runOne runs c, turning a panic into an error finding that names the
+// check, so that one broken check does not hide the others' findings.
+func runOne(ctx context.Context, c Check) (msgs []Message) {
+	defer func() {
+		if v := recover(); v != nil {
+			msgs = []Message{{Level: Error, ID: "checks.E002", Object: c.Name, Msg: fmt.Sprintf("the check panicked: %v", v)}}
+		}
+	}()
+	return c.Run(ctx)
 }

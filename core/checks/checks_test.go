@@ -71,3 +71,13 @@ func TestWrite(t *testing.T) {
 		t.Errorf("empty Write = %q", got)
 	}
 }
+
+func TestRunSurvivesPanickingCheck(t *testing.T) {
+	res := checks.Run(t.Context(), []checks.Check{
+		{Name: "broken", Run: func(context.Context) []checks.Message { panic("boom") }},
+		{Name: "fine", Run: constant(checks.Message{Level: checks.Warning, ID: "x.W001"})},
+	}, checks.Options{})
+	if len(res.Messages) != 2 || res.Messages[0].ID != "checks.E002" || res.Messages[0].Object != "broken" || res.Messages[1].ID != "x.W001" {
+		t.Errorf("Run with a panicking check = %+v; want checks.E002 for it and the other check's finding", res.Messages)
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"os"
 	"runtime"
 	"runtime/debug"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/spf13/pflag"
@@ -82,7 +83,7 @@ func countAtLeast(msgs []checks.Message, l checks.Level) int {
 
 func parseLevel(s string) (checks.Level, error) {
 	for l := checks.Debug; l <= checks.Critical; l++ {
-		if l.String() == s {
+		if strings.EqualFold(l.String(), s) {
 			return l, nil
 		}
 	}

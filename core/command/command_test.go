@@ -121,6 +121,10 @@ func TestRunserverTurnsDebugOn(t *testing.T) {
 		{"default", "", nil, true},
 		{"DEBUG=false in env", "false", nil, false},
 		{"flag wins", "", []string{"--debug=false"}, false},
+		// 192.0.2.1 (TEST-NET-1) is not this machine's: listening fails
+		// right after Setup and nothing is sent anywhere.
+		{"reachable address keeps DEBUG off", "", []string{"192.0.2.1:8000"}, false},
+		{"reachable address with --debug", "", []string{"--debug", "192.0.2.1:8000"}, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -133,7 +137,9 @@ func TestRunserverTurnsDebugOn(t *testing.T) {
 			// An address that cannot be listened on stops runserver right
 			// after Setup, so the test does not serve.
 			args := append([]string{"runserver"}, tt.flag...)
-			args = append(args, "unix:/nonexistent-dir/x.sock")
+			if len(args) == 1 || strings.HasPrefix(args[len(args)-1], "--") {
+				args = append(args, "unix:/nonexistent-dir/x.sock")
+			}
 			run(t, p, args...)
 			if got := p.Settings().Debug; got != tt.want {
 				t.Errorf("Debug after runserver = %v; want %v", got, tt.want)

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"net/netip"
+	"strings"
 	"sync"
 
 	"github.com/spf13/pflag"
@@ -20,7 +22,9 @@ func runserverCommand() *Command {
 		Short: "Run the development server (DEBUG on unless DEBUG is set)",
 		Long: `runserver serves the project with the gateway server for development.
 DEBUG is on unless DEBUG or DJINN_DEBUG is set in the environment or
---debug=false is given. addr is host:port, :port, port or unix:/path; it
+--debug=false is given, and only when the address is a loopback one (or a
+unix socket): a server other machines can reach keeps DEBUG as configured
+unless --debug is given. addr is host:port, :port, port or unix:/path; it
 defaults to Server.Addr (127.0.0.1:8000).`,
 		MaxArgs: 1,
 		Flags: func(fs *pflag.FlagSet) {
@@ -28,12 +32,21 @@ defaults to Server.Addr (127.0.0.1:8000).`,
 		},
 		Before: func(env *Env) error {
 			s := env.Project.Settings()
-			if env.Flags.Changed("debug") {
-				s.Debug = debug
-			} else if !debugFromEnv() {
-				s.Debug = true
+			if err := setAddr(s, env.Args); err != nil {
+				return err
 			}
-			return setAddr(s, env.Args)
+			switch {
+			case env.Flags.Changed("debug"):
+				s.Debug = debug
+			case debugFromEnv():
+			case loopback(s.Server.Addr):
+				s.Debug = true
+			default:
+				// DEBUG pages show code and settings; never turn them on
+				// implicitly for a server other machines can reach.
+				fmt.Fprintf(env.Stderr, "runserver: %s is reachable from other machines, so DEBUG stays as configured (%v); pass --debug to turn it on\n", s.Server.Addr, s.Debug)
+			}
+			return nil
 		},
 		Run: func(ctx context.Context, env *Env) error { return serve(ctx, env, true) },
 	}
@@ -152,4 +165,21 @@ func displayAddr(a net.Addr) string {
 		return "unix:" + a.String()
 	}
 	return "http://" + a.String() + "/"
+}
+
+// loopback reports whether addr can only be reached from this machine: a
+// loopback IP, localhost or a unix socket.
+func loopback(addr string) bool {
+	if strings.HasPrefix(addr, "unix:") {
+		return true
+	}
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip, err := netip.ParseAddr(host)
+	return err == nil && ip.IsLoopback()
 }

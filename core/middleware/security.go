@@ -177,7 +177,14 @@ func (m *securityHeaders) redirectToHTTPS(w http.ResponseWriter, r *http.Request
 		}
 		host = domain
 	}
-	redirect(w, r, "https://"+host+r.URL.RequestURI())
+	// The target is built from the path, never from the raw request URI:
+	// an opaque request-target ("GET http:@evil.com") would otherwise turn
+	// into https://example.com@evil.com.
+	path := r.URL.EscapedPath()
+	if !strings.HasPrefix(path, "/") {
+		path = "/"
+	}
+	redirect(w, r, "https://"+host+safeLocalPath(path)+query(r))
 }
 
 // redirect answers a permanent redirect to location with respond.Redirect:

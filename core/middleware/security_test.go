@@ -107,7 +107,11 @@ func TestSecurityHeadersSSLRedirect(t *testing.T) {
 		{"exempt subtree", "GET", "/.well-known/acme-challenge/tok", "example.com",
 			middleware.SecurityConfig{SSLRedirect: true, SSLRedirectExempt: []string{"/.well-known/acme-challenge/"}}, false, 200, ""},
 		{"protocol-relative path stays on the host", "GET", "//evil.com/", "example.com",
-			middleware.SecurityConfig{SSLRedirect: true}, false, 301, "https://example.com//evil.com/"},
+			middleware.SecurityConfig{SSLRedirect: true}, false, 301, "https://example.com/%2Fevil.com/"},
+		{"opaque request-target cannot move the host", "GET", "http:@evil.com", "example.com",
+			middleware.SecurityConfig{SSLRedirect: true}, false, 301, "https://example.com/"},
+		{"opaque request-target with a path", "GET", "http:evil.com/x", "example.com",
+			middleware.SecurityConfig{SSLRedirect: true}, false, 301, "https://example.com/"},
 		{"invalid host is not redirected to", "GET", "/", "evil.com/x",
 			middleware.SecurityConfig{SSLRedirect: true}, false, 400, ""},
 	}
