@@ -71,10 +71,14 @@ func (s *Settings) EnvVars() []EnvVar {
 		v("DJINN_SERVER_GZIP", "Server.GZip", boolVar(&s.Server.GZip)),
 		v("DJINN_SERVER_TRUSTED_PROXIES", "Server.TrustedProxies", listVar(&s.Server.TrustedProxies)),
 
+		v("DJINN_SERVER_TRUST_FORWARDED_HOST", "Server.TrustForwardedHost", boolVar(&s.Server.TrustForwardedHost)),
+
 		v("DJINN_SECURITY_HSTS_SECONDS", "Security.HSTSSeconds", intVar(&s.Security.HSTSSeconds)),
 		v("DJINN_SECURITY_HSTS_INCLUDE_SUBDOMAINS", "Security.HSTSIncludeSubdomains", boolVar(&s.Security.HSTSIncludeSubdomains)),
 		v("DJINN_SECURITY_HSTS_PRELOAD", "Security.HSTSPreload", boolVar(&s.Security.HSTSPreload)),
 		v("DJINN_SECURITY_SSL_REDIRECT", "Security.SSLRedirect", boolVar(&s.Security.SSLRedirect)),
+		v("DJINN_SECURITY_SSL_HOST", "Security.SSLHost", stringVar(&s.Security.SSLHost)),
+		v("DJINN_SECURITY_SSL_REDIRECT_EXEMPT", "Security.SSLRedirectExempt", listVar(&s.Security.SSLRedirectExempt)),
 		v("DJINN_SECURITY_REFERRER_POLICY", "Security.ReferrerPolicy", stringVar(&s.Security.ReferrerPolicy)),
 		v("DJINN_SECURITY_CROSS_ORIGIN_OPENER_POLICY", "Security.CrossOriginOpenerPolicy", stringVar(&s.Security.CrossOriginOpenerPolicy)),
 		v("DJINN_SECURITY_X_FRAME_OPTIONS", "Security.XFrameOptions", stringVar(&s.Security.XFrameOptions)),

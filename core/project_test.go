@@ -191,3 +191,51 @@ func TestCheckWarnsAboutSubtreeRoutes(t *testing.T) {
 		t.Errorf("check messages (-want +got):\n%s", diff)
 	}
 }
+
+func TestBehindTrustedProxy(t *testing.T) {
+	s := testSettings()
+	s.Debug = false
+	s.SecretKey = "proxy-test-secret-key-0123456789"
+	s.AllowedHosts = []string{"example.com"}
+	s.Server.TrustedProxies = []string{"10.0.0.0/8"}
+	s.Security.SSLRedirect = true
+	s.Security.HSTSSeconds = 3600
+	s.URLs = func(r *urls.Router) {
+		r.HandleFunc("GET /who", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte(r.RemoteAddr)) }, "who")
+	}
+	p := core.New(s)
+	if err := p.Setup(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name, peer, proto, xff string
+		wantCode               int
+		wantBody, wantHSTS     string
+	}{
+		{"https at the proxy", "10.1.2.3:5000", "https", "203.0.113.9", 200, "203.0.113.9", "max-age=3600"},
+		{"http at the proxy is redirected", "10.1.2.3:5000", "http", "203.0.113.9", 301, "", ""},
+		{"untrusted peer cannot claim https", "198.51.100.7:5000", "https", "203.0.113.9", 301, "", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			req := httptest.NewRequest("GET", "http://example.com/who", nil)
+			req.RemoteAddr = tt.peer
+			req.Header.Set("X-Forwarded-Proto", tt.proto)
+			req.Header.Set("X-Forwarded-For", tt.xff)
+			rec := httptest.NewRecorder()
+			p.Handler().ServeHTTP(rec, req)
+			if rec.Code != tt.wantCode {
+				t.Fatalf("status = %d; want %d (Location %q)", rec.Code, tt.wantCode, rec.Header().Get("Location"))
+			}
+			if tt.wantBody != "" && !strings.HasPrefix(rec.Body.String(), tt.wantBody) {
+				t.Errorf("client address = %q; want %q", rec.Body, tt.wantBody)
+			}
+			if got := rec.Header().Get("Strict-Transport-Security"); tt.wantHSTS != "" && !strings.HasPrefix(got, tt.wantHSTS) {
+				t.Errorf("HSTS = %q; want %q", got, tt.wantHSTS)
+			}
+			if tt.wantCode == 301 && rec.Header().Get("Location") != "https://example.com/who" {
+				t.Errorf("Location = %q; want https://example.com/who", rec.Header().Get("Location"))
+			}
+		})
+	}
+}

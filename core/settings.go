@@ -145,6 +145,10 @@ type ServerSettings struct {
 	// whose X-Forwarded-For and X-Forwarded-Proto headers are believed.
 	// DJINN_SERVER_TRUSTED_PROXIES (comma-separated).
 	TrustedProxies []string
+	// TrustForwardedHost takes the host from X-Forwarded-Host sent by a
+	// trusted proxy (Django's USE_X_FORWARDED_HOST). The host is still
+	// checked against AllowedHosts.
+	TrustForwardedHost bool
 }
 
 // SecuritySettings configures security headers and cookies.
@@ -155,6 +159,11 @@ type SecuritySettings struct {
 	HSTSPreload           bool
 	// SSLRedirect redirects plain-HTTP requests to HTTPS.
 	SSLRedirect bool
+	// SSLHost, when set, is the host HTTPS redirects go to (SECURE_SSL_HOST).
+	SSLHost string
+	// SSLRedirectExempt lists paths ("/healthz", or "/.well-known/" for a
+	// subtree) served over plain HTTP too (SECURE_REDIRECT_EXEMPT).
+	SSLRedirectExempt []string
 	// ContentTypeNosniff sends X-Content-Type-Options: nosniff.
 	ContentTypeNosniff bool
 	// ReferrerPolicy is the Referrer-Policy header; empty sends none.

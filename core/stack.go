@@ -78,7 +78,7 @@ func (p *Project) buildHandler() (http.Handler, error) {
 			}
 			prefixes = append(prefixes, pr)
 		}
-		mw, err := middleware.ProxyHeaders(middleware.ProxyConfig{Trusted: prefixes})
+		mw, err := middleware.ProxyHeaders(middleware.ProxyConfig{Trusted: prefixes, TrustForwardedHost: s.Server.TrustForwardedHost})
 		must("Server.TrustedProxies", "proxy_headers", mw, err)
 	}
 	add("renderer", p.withRenderer)
@@ -104,6 +104,8 @@ func (p *Project) buildHandler() (http.Handler, error) {
 		HSTSIncludeSubdomains:   s.Security.HSTSIncludeSubdomains,
 		HSTSPreload:             s.Security.HSTSPreload,
 		SSLRedirect:             s.Security.SSLRedirect,
+		SSLHost:                 s.Security.SSLHost,
+		SSLRedirectExempt:       s.Security.SSLRedirectExempt,
 	})
 	must("Security", "security_headers", mw, err)
 	if s.Server.MaxInFlight > 0 {

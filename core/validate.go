@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/djinn-go/djinn/core/middleware"
 	"github.com/djinn-go/djinn/core/server"
 )
 
@@ -23,8 +24,11 @@ func (s *Settings) Validate() error {
 			e.add("SecretKey", fmt.Sprintf("is too short (%d characters; use at least 16, 50 recommended)", len(s.SecretKey)))
 		}
 	}
+	// Values that configure a middleware are checked by that middleware's
+	// own constructor, one value at a time so that the problem names the
+	// entry: one set of rules, whether Validate or Setup finds it.
 	for i, h := range s.AllowedHosts {
-		if err := checkAllowedHost(h); err != nil {
+		if _, err := middleware.AllowedHosts([]string{h}, true); err != nil {
 			e.add(fmt.Sprintf("AllowedHosts[%d]", i), err.Error())
 		}
 	}
@@ -66,6 +70,9 @@ func (s *Settings) Validate() error {
 		nonNegativeDuration(&e, name, d)
 	}
 	nonNegative(&e, "Server.MaxHeaderBytes", s.Server.MaxHeaderBytes)
+	if s.Server.TrustForwardedHost && len(s.Server.TrustedProxies) == 0 {
+		e.add("Server.TrustForwardedHost", "needs Server.TrustedProxies: X-Forwarded-Host is believed only from trusted proxies")
+	}
 	if (s.Server.TLSCertFile == "") != (s.Server.TLSKeyFile == "") {
 		e.add("Server.TLSCertFile", "TLSCertFile and TLSKeyFile must be set together")
 	}
@@ -78,21 +85,20 @@ func (s *Settings) Validate() error {
 	if s.Security.HSTSSeconds < 0 {
 		e.add("Security.HSTSSeconds", "must not be negative")
 	}
-	switch strings.ToUpper(s.Security.XFrameOptions) {
-	case "DENY", "SAMEORIGIN":
-	default:
-		e.add("Security.XFrameOptions", fmt.Sprintf("is %q; use DENY or SAMEORIGIN", s.Security.XFrameOptions))
+	if _, err := middleware.XFrameOptions(s.Security.XFrameOptions); err != nil {
+		e.add("Security.XFrameOptions", err.Error())
 	}
-	if p := s.Security.ReferrerPolicy; p != "" && !validReferrerPolicy(p) {
-		e.add("Security.ReferrerPolicy", fmt.Sprintf("%q is not a Referrer-Policy value", p))
+	if _, err := middleware.SecurityHeaders(middleware.SecurityConfig{SSLRedirect: true, SSLHost: s.Security.SSLHost, SSLRedirectExempt: s.Security.SSLRedirectExempt}); err != nil {
+		e.add("Security.SSLHost", err.Error())
 	}
-	switch s.Security.CrossOriginOpenerPolicy {
-	case "", "same-origin", "same-origin-allow-popups", "unsafe-none", "noopener-allow-popups":
-	default:
-		e.add("Security.CrossOriginOpenerPolicy", fmt.Sprintf("%q is not a Cross-Origin-Opener-Policy value", s.Security.CrossOriginOpenerPolicy))
+	if _, err := middleware.SecurityHeaders(middleware.SecurityConfig{ReferrerPolicy: s.Security.ReferrerPolicy}); err != nil {
+		e.add("Security.ReferrerPolicy", err.Error())
+	}
+	if _, err := middleware.SecurityHeaders(middleware.SecurityConfig{CrossOriginOpenerPolicy: s.Security.CrossOriginOpenerPolicy}); err != nil {
+		e.add("Security.CrossOriginOpenerPolicy", err.Error())
 	}
 	for i, o := range s.Security.CSRFTrustedOrigins {
-		if err := checkOrigin(o); err != nil {
+		if _, err := middleware.CSRF(middleware.CSRFConfig{TrustedOrigins: []string{o}}); err != nil {
 			e.add(fmt.Sprintf("Security.CSRFTrustedOrigins[%d]", i), err.Error())
 		}
 	}
@@ -272,37 +278,6 @@ func ParsePrefix(s string) (netip.Prefix, error) {
 		return netip.Prefix{}, fmt.Errorf("%q is not an IP address or CIDR prefix", s)
 	}
 	return netip.PrefixFrom(a, a.BitLen()), nil
-}
-
-func checkAllowedHost(h string) error {
-	if h == "*" {
-		return nil
-	}
-	name := strings.TrimPrefix(h, ".")
-	if name == "" || strings.ContainsAny(name, " /\\@:?#*") && !strings.HasPrefix(name, "[") {
-		return fmt.Errorf("%q is not a host name, .domain or *", h)
-	}
-	return nil
-}
-
-func checkOrigin(o string) error {
-	u, err := url.Parse(o)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.User != nil {
-		return fmt.Errorf("%q is not an origin like https://example.com", o)
-	}
-	return nil
-}
-
-func validReferrerPolicy(p string) bool {
-	for v := range strings.SplitSeq(p, ",") {
-		switch strings.TrimSpace(v) {
-		case "no-referrer", "no-referrer-when-downgrade", "origin", "origin-when-cross-origin",
-			"same-origin", "strict-origin", "strict-origin-when-cross-origin", "unsafe-url":
-		default:
-			return false
-		}
-	}
-	return true
 }
 
 func parseLevel(s string) (slog.Level, error) {
