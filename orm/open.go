@@ -1,0 +1,205 @@
+package orm
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"gorm.io/driver/postgres"
+	"gorm.io/driver/sqlite"
+	"gorm.io/gorm"
+
+	"github.com/djinn-go/djinn/core"
+)
+
+// PingTimeout bounds the connection check Open makes when the context
+// passed to it has no earlier deadline.
+const PingTimeout = 10 * time.Second
+
+// sqlitePragmas run on every new SQLite connection, in modernc's DSN form.
+var sqlitePragmas = [...]struct{ name, value string }{
+	{"busy_timeout", "5000"},
+	{"foreign_keys", "1"},
+	{"journal_mode", "WAL"},
+	{"synchronous", "NORMAL"},
+}
+
+// Open connects to the database s.URL names and returns a ready *gorm.DB.
+//
+// "sqlite:///relative/db.sqlite3" and "sqlite:////absolute/db.sqlite3" open
+// a SQLite file (created when missing) through the pure-Go
+// modernc.org/sqlite driver, with every connection set to journal_mode WAL,
+// busy_timeout 5000, foreign_keys on and synchronous NORMAL. Query
+// parameters of the URL pass to modernc.org/sqlite (its underscore keys,
+// such as _pragma and _txlock; SQLite's own URI keys are ignored), and a
+// _pragma naming one of those four replaces the default. "sqlite:///:memory:" opens a private
+// in-memory database: since each connection would otherwise get its own,
+// the pool is then one connection that is never recycled.
+//
+// "postgres://" and "postgresql://" URLs connect through pgx v5 with
+// prepared statements cached per connection and, unless the URL sets it,
+// statement_timeout set to s.StatementTimeout (0 keeps the server's).
+//
+// s.MaxOpenConns, s.MaxIdleConns and s.ConnMaxLifetime size the pool; 0
+// keeps database/sql's default (unlimited, 2, never). Queries log through
+// logger as NewLogger(logger, s.SlowQuery) describes; a nil logger discards.
+// Errors of every call on the returned *gorm.DB are translated as Translate
+// does: test them with errors.Is(err, orm.ErrNotFound) and the like. Its
+// Dialector.Name() is "sqlite" or "postgres"; the Dialector is a wrapper,
+// so do not type-assert it to the driver packages' types.
+//
+// Open pings the database within ctx and PingTimeout. A bad URL or an
+// unreachable server is an error naming the setting, with any password
+// hidden: `orm: Database.URL postgres://u:xxxxx@127.0.0.1:1/db: connect:
+// …`. The caller closes the pool (db.DB() then Close) at shutdown. The
+// *gorm.DB is safe for concurrent use.
+func Open(ctx context.Context, s core.DatabaseSettings, logger *slog.Logger) (*gorm.DB, error) {
+	dialector, memory, err := dialectorFor(s)
+	if err != nil {
+		return nil, settingError(s.URL, "", err)
+	}
+	cfg := &gorm.Config{
+		Logger:               NewLogger(logger, s.SlowQuery),
+		TranslateError:       true,
+		DisableAutomaticPing: true,
+		PrepareStmt:          dialector.Name() == "postgres",
+	}
+	db, err := gorm.Open(dialector, cfg)
+	if err != nil {
+		return nil, settingError(s.URL, "open", err)
+	}
+	sqlDB, err := db.DB()
+	if err != nil {
+		return nil, settingError(s.URL, "open", err)
+	}
+	if memory {
+		sqlDB.SetMaxOpenConns(1)
+		sqlDB.SetMaxIdleConns(1)
+		sqlDB.SetConnMaxLifetime(0)
+		sqlDB.SetConnMaxIdleTime(0)
+	} else {
+		if s.MaxOpenConns > 0 {
+			sqlDB.SetMaxOpenConns(s.MaxOpenConns)
+		}
+		if s.MaxIdleConns > 0 {
+			sqlDB.SetMaxIdleConns(s.MaxIdleConns)
+		}
+		if s.ConnMaxLifetime > 0 {
+			sqlDB.SetConnMaxLifetime(s.ConnMaxLifetime)
+		}
+	}
+	pingCtx, cancel := context.WithTimeout(ctx, PingTimeout)
+	defer cancel()
+	if err := sqlDB.PingContext(pingCtx); err != nil {
+		_ = sqlDB.Close()
+		return nil, settingError(s.URL, "connect", err)
+	}
+	return db, nil
+}
+
+// settingError names the setting and hides the password, also from the
+// driver's message should it ever quote the URL.
+func settingError(raw, op string, err error) error {
+	prefix := "orm: Database.URL " + core.RedactURL(raw) + ": "
+	if op != "" {
+		prefix += op + ": "
+	}
+	if u, perr := url.Parse(raw); perr == nil && u.User != nil {
+		if pw, ok := u.User.Password(); ok && pw != "" && strings.Contains(err.Error(), pw) {
+			return errors.New(prefix + strings.ReplaceAll(err.Error(), pw, "xxxxx"))
+		}
+	}
+	return fmt.Errorf("%s%w", prefix, err)
+}
+
+func dialectorFor(s core.DatabaseSettings) (d gorm.Dialector, memory bool, err error) {
+	if s.URL == "" {
+		return nil, false, errors.New("is empty; use e.g. sqlite:///db.sqlite3 or postgres://user@host/name")
+	}
+	u, err := url.Parse(s.URL)
+	if err != nil {
+		return nil, false, errors.New("is not a valid URL")
+	}
+	switch u.Scheme {
+	case "sqlite":
+		return sqliteDialectorFor(u)
+	case "postgres", "postgresql":
+		d, err := postgresDialectorFor(u, s.StatementTimeout)
+		return d, false, err
+	}
+	return nil, false, fmt.Errorf("unsupported scheme %q; use sqlite or postgres", u.Scheme)
+}
+
+func sqliteDialectorFor(u *url.URL) (gorm.Dialector, bool, error) {
+	if u.Host != "" {
+		return nil, false, errors.New("a sqlite URL has no host; use sqlite:///relative/path or sqlite:////absolute/path")
+	}
+	path := strings.TrimPrefix(u.Path, "/")
+	if path == "" {
+		return nil, false, errors.New("names no database file; use e.g. sqlite:///db.sqlite3")
+	}
+	q, err := url.ParseQuery(u.RawQuery)
+	if err != nil {
+		return nil, false, errors.New("has a malformed query string")
+	}
+	for _, p := range sqlitePragmas {
+		if !hasPragma(q, p.name) {
+			q.Add("_pragma", p.name+"("+p.value+")")
+		}
+	}
+	memory := path == ":memory:"
+	// A plain file name, not a "file:" URI: the path is used as written
+	// and the driver consumes the query.
+	dsn := path + "?" + q.Encode()
+	return sqliteDialector{&sqlite.Dialector{DriverName: "sqlite", DSN: dsn}}, memory, nil
+}
+
+func hasPragma(q url.Values, name string) bool {
+	for _, v := range q["_pragma"] {
+		v = strings.ToLower(strings.TrimSpace(v))
+		if strings.HasPrefix(v, name+"(") || strings.HasPrefix(v, name+"=") || v == name {
+			return true
+		}
+	}
+	return false
+}
+
+func postgresDialectorFor(u *url.URL, timeout time.Duration) (gorm.Dialector, error) {
+	if u.Host == "" {
+		return nil, errors.New("names no host")
+	}
+	q, err := url.ParseQuery(u.RawQuery)
+	if err != nil {
+		return nil, errors.New("has a malformed query string")
+	}
+	if timeout > 0 && q.Get("statement_timeout") == "" {
+		q.Set("statement_timeout", strconv.FormatInt(timeout.Milliseconds(), 10))
+	}
+	c := *u
+	c.RawQuery = q.Encode()
+	return postgresDialector{&postgres.Dialector{Config: &postgres.Config{DSN: c.String()}}}, nil
+}
+
+// sqliteDialector and postgresDialector are gorm's dialects with Translate
+// replaced, so that gorm passes every error through orm.Translate (gorm
+// calls it from DB.AddError when Config.TranslateError is set). Embedding
+// the concrete dialects keeps their optional interfaces (savepoints).
+type sqliteDialector struct{ *sqlite.Dialector }
+
+func (sqliteDialector) Translate(err error) error { return Translate(err) }
+
+type postgresDialector struct{ *postgres.Dialector }
+
+func (postgresDialector) Translate(err error) error { return Translate(err) }
+
+var (
+	_ gorm.ErrorTranslator               = sqliteDialector{}
+	_ gorm.ErrorTranslator               = postgresDialector{}
+	_ gorm.SavePointerDialectorInterface = sqliteDialector{}
+	_ gorm.SavePointerDialectorInterface = postgresDialector{}
+)
