@@ -13,6 +13,7 @@ import (
 	"gorm.io/driver/postgres"
 	"gorm.io/driver/sqlite"
 	"gorm.io/gorm"
+	"gorm.io/plugin/dbresolver"
 
 	"github.com/djinn-go/djinn/core"
 )
@@ -99,13 +100,78 @@ func Open(ctx context.Context, s core.DatabaseSettings, logger *slog.Logger) (*g
 		_ = sqlDB.Close()
 		return nil, settingError(s.URL, "connect", err)
 	}
+	if err := useReplicas(pingCtx, db, dialector.Name(), s); err != nil {
+		_ = sqlDB.Close()
+		return nil, err
+	}
 	return db, nil
+}
+
+// useReplicas routes reads to the read replicas of s through gorm's
+// dbresolver: queries (Find, First, Raw SELECTs) go to a replica chosen at
+// random, writes and everything inside a transaction to the primary. Each
+// replica is checked at start-up, so a wrong replica URL stops the start-up
+// with an error naming its setting.
+func useReplicas(ctx context.Context, db *gorm.DB, primary string, s core.DatabaseSettings) error {
+	if len(s.ReplicaURLs) == 0 {
+		return nil
+	}
+	replicas := make([]gorm.Dialector, 0, len(s.ReplicaURLs))
+	for i, raw := range s.ReplicaURLs {
+		setting := fmt.Sprintf("Database.ReplicaURLs[%d]", i)
+		d, memory, err := dialectorFor(core.DatabaseSettings{URL: raw, StatementTimeout: s.StatementTimeout})
+		switch {
+		case err != nil:
+			return namedSettingError(setting, raw, "", err)
+		case memory:
+			return namedSettingError(setting, raw, "", errors.New("an in-memory database cannot be a replica"))
+		case d.Name() != primary:
+			return namedSettingError(setting, raw, "", fmt.Errorf("is %s but Database.URL is %s; a replica uses the primary's engine", d.Name(), primary))
+		}
+		if err := pingDialector(ctx, d); err != nil {
+			return namedSettingError(setting, raw, "connect", err)
+		}
+		replicas = append(replicas, d)
+	}
+	resolver := dbresolver.Register(dbresolver.Config{Replicas: replicas, Policy: dbresolver.RandomPolicy{}})
+	if s.MaxOpenConns > 0 {
+		resolver.SetMaxOpenConns(s.MaxOpenConns)
+	}
+	if s.MaxIdleConns > 0 {
+		resolver.SetMaxIdleConns(s.MaxIdleConns)
+	}
+	if s.ConnMaxLifetime > 0 {
+		resolver.SetConnMaxLifetime(s.ConnMaxLifetime)
+	}
+	if err := db.Use(resolver); err != nil {
+		return fmt.Errorf("orm: Database.ReplicaURLs: %w", err)
+	}
+	return nil
+}
+
+// pingDialector opens d on its own, pings it and closes it again.
+func pingDialector(ctx context.Context, d gorm.Dialector) error {
+	db, err := gorm.Open(d, &gorm.Config{DisableAutomaticPing: true, Logger: NewLogger(nil, 0)})
+	if err != nil {
+		return err
+	}
+	sqlDB, err := db.DB()
+	if err != nil {
+		return err
+	}
+	defer sqlDB.Close()
+	return sqlDB.PingContext(ctx)
 }
 
 // settingError names the setting and hides the password, also from the
 // driver's message should it ever quote the URL.
 func settingError(raw, op string, err error) error {
-	prefix := "orm: Database.URL " + core.RedactURL(raw) + ": "
+	return namedSettingError("Database.URL", raw, op, err)
+}
+
+// namedSettingError is settingError for any URL-valued setting.
+func namedSettingError(setting, raw, op string, err error) error {
+	prefix := "orm: " + setting + " " + core.RedactURL(raw) + ": "
 	if op != "" {
 		prefix += op + ": "
 	}
