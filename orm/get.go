@@ -1,0 +1,79 @@
+package orm
+
+import (
+	"context"
+	"net/http"
+
+	"gorm.io/gorm"
+)
+
+// LookupError is the kind of error Get reports when a lookup is ambiguous.
+// Its only value is ErrMultiple; being a constant, it cannot be reassigned.
+type LookupError string
+
+// ErrMultiple reports that Get matched more than one row, like Django's
+// MultipleObjectsReturned. Get returns it inside an *Error (Kind zero,
+// Table set), so test it with errors.Is(err, orm.ErrMultiple). It renders
+// as 500: an ambiguous lookup is a bug in the conditions.
+const ErrMultiple LookupError = "orm: get: more than one row matches"
+
+// Error returns the message.
+func (e LookupError) Error() string { return string(e) }
+
+// HTTPStatus is 500, for respond.Status.
+func (LookupError) HTTPStatus() int { return http.StatusInternalServerError }
+
+// Get returns the one row of T that conds select, like Django's
+// Model.objects.get. conds are gorm's inline conditions, as for First: a
+// primary key (Get[Poll](ctx, db, 7)), a query with arguments ("slug = ?",
+// s), a struct or a map; none selects every row. It reads at most two rows
+// (LIMIT 2). No row is an *Error of Kind ErrNotFound, which respond renders
+// as 404 — so Get already is Django's get_object_or_404, and there is no
+// GetOr404. Two or more rows is an *Error wrapping ErrMultiple. Other
+// errors are the database's, translated.
+//
+// Get runs on db with ctx; inside AtomicRequests pass DB(ctx, db) to read
+// within the request's transaction. It is safe for concurrent use when db
+// is.
+func Get[T any](ctx context.Context, db *gorm.DB, conds ...any) (*T, error) {
+	var rows []T
+	q := db.WithContext(ctx).Limit(2).Find(&rows, conds...)
+	if q.Error != nil {
+		return nil, q.Error
+	}
+	switch len(rows) {
+	case 0:
+		return nil, &Error{Kind: ErrNotFound, Table: q.Statement.Table, Err: gorm.ErrRecordNotFound}
+	case 1:
+		return &rows[0], nil
+	}
+	return nil, &Error{Table: q.Statement.Table, Err: ErrMultiple}
+}
+
+// DefaultBatchSize is the batch size BulkCreate uses when given 0 or less.
+const DefaultBatchSize = 500
+
+// BulkCreate inserts items in INSERT statements of batchSize rows
+// (DefaultBatchSize when batchSize < 1), like Django's bulk_create with
+// batch_size, filling in the generated primary keys. Several batches run
+// in one Atomic block (a savepoint inside a transaction ctx or db
+// carries), so an error such as a duplicate key inserts nothing. Keep batchSize × columns under the
+// dialects' bound-parameter limits (65535 on PostgreSQL, 32766 on
+// SQLite). An empty items is a no-op. Safe for concurrent use when db is;
+// items must not be shared while it runs.
+func BulkCreate[T any](ctx context.Context, db *gorm.DB, items []T, batchSize int) error {
+	if len(items) == 0 {
+		return nil
+	}
+	if batchSize < 1 {
+		batchSize = DefaultBatchSize
+	}
+	if len(items) <= batchSize {
+		return db.WithContext(ctx).Create(&items).Error
+	}
+	// Open sets SkipDefaultTransaction, so CreateInBatches would commit
+	// each batch on its own: wrap them.
+	return Atomic(ctx, db, func(tx *gorm.DB) error {
+		return tx.CreateInBatches(&items, batchSize).Error
+	})
+}
