@@ -30,6 +30,9 @@ const (
 	ErrCheck
 	// ErrNotNull reports a NULL stored into a NOT NULL column.
 	ErrNotNull
+	// ErrMultiple reports that Get matched more than one row (Django's
+	// MultipleObjectsReturned).
+	ErrMultiple
 )
 
 // Error returns the kind's message.
@@ -45,6 +48,8 @@ func (k ErrorKind) Error() string {
 		return "orm: check constraint violation"
 	case ErrNotNull:
 		return "orm: null value in not-null column"
+	case ErrMultiple:
+		return "orm: more than one row matches"
 	}
 	return "orm: database error"
 }

@@ -2,26 +2,9 @@ package orm
 
 import (
 	"context"
-	"net/http"
 
 	"gorm.io/gorm"
 )
-
-// LookupError is the kind of error Get reports when a lookup is ambiguous.
-// Its only value is ErrMultiple; being a constant, it cannot be reassigned.
-type LookupError string
-
-// ErrMultiple reports that Get matched more than one row, like Django's
-// MultipleObjectsReturned. Get returns it inside an *Error (Kind zero,
-// Table set), so test it with errors.Is(err, orm.ErrMultiple). It renders
-// as 500: an ambiguous lookup is a bug in the conditions.
-const ErrMultiple LookupError = "orm: get: more than one row matches"
-
-// Error returns the message.
-func (e LookupError) Error() string { return string(e) }
-
-// HTTPStatus is 500, for respond.Status.
-func (LookupError) HTTPStatus() int { return http.StatusInternalServerError }
 
 // Get returns the one row of T that conds select, like Django's
 // Model.objects.get. conds are gorm's inline conditions, as for First: a
@@ -47,7 +30,7 @@ func Get[T any](ctx context.Context, db *gorm.DB, conds ...any) (*T, error) {
 	case 1:
 		return &rows[0], nil
 	}
-	return nil, &Error{Table: q.Statement.Table, Err: ErrMultiple}
+	return nil, &Error{Kind: ErrMultiple, Table: q.Statement.Table, Err: ErrMultiple}
 }
 
 // DefaultBatchSize is the batch size BulkCreate uses when given 0 or less.
