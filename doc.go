@@ -14,6 +14,7 @@
 //	core/server     the gateway server: timeouts, limits, graceful shutdown, health
 //	core/command    manage commands (runserver, check, …)
 //	core/checks     system checks
+//	orm             gorm on SQLite or PostgreSQL: errors, registry, transactions, pagination
 //	djinntest       helpers for testing Djinn projects
 //	cmd/manage      the tool for work outside a project (startproject, version)
 //
