@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -288,11 +286,8 @@ func TestForUpdate(t *testing.T) {
 }
 
 func ExampleAtomic() {
-	dir, _ := os.MkdirTemp("", "atomic-example")
-	defer os.RemoveAll(dir)
-	s := core.Defaults().Database
-	s.URL = "sqlite:///" + filepath.Join(dir, "db.sqlite3")
-	db, err := orm.Open(context.Background(), s, nil)
+	// An in-memory SQLite database lives as long as the handle.
+	db, err := orm.Open(context.Background(), core.DatabaseSettings{URL: "sqlite:///:memory:"}, nil)
 	if err != nil {
 		panic(err)
 	}

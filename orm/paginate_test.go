@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/djinn-go/djinn/core"
@@ -121,11 +119,8 @@ func TestKeyset(t *testing.T) {
 }
 
 func ExamplePaginate() {
-	dir, _ := os.MkdirTemp("", "paginate-example")
-	defer os.RemoveAll(dir)
-	s := core.Defaults().Database
-	s.URL = "sqlite:///" + filepath.Join(dir, "db.sqlite3")
-	db, err := orm.Open(context.Background(), s, nil)
+	// An in-memory SQLite database lives as long as the handle.
+	db, err := orm.Open(context.Background(), core.DatabaseSettings{URL: "sqlite:///:memory:"}, nil)
 	if err != nil {
 		panic(err)
 	}
