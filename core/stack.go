@@ -81,7 +81,10 @@ func (p *Project) buildHandler() (http.Handler, error) {
 		mw, err := middleware.ProxyHeaders(middleware.ProxyConfig{Trusted: prefixes, TrustForwardedHost: s.Server.TrustForwardedHost})
 		must("Server.TrustedProxies", "proxy_headers", mw, err)
 	}
-	add("renderer", p.withRenderer)
+	// The gateway server puts the renderer in every request's base context
+	// once (see BaseContext); the layer then costs nothing, and handlers
+	// served another way (httptest) get it here.
+	add("renderer", p.renderer.Middleware)
 	// The request id sits outside recover so that panic pages and their
 	// log lines carry it. Incoming ids are not trusted: the middleware
 	// cannot tell a proxy's header from a client's, and a client must not
@@ -158,20 +161,6 @@ func (p *Project) buildHandler() (http.Handler, error) {
 	}
 	p.stack = append(p.stack, "router")
 	return h, nil
-}
-
-// withRenderer makes the project's error Renderer the request's. The
-// gateway server puts it in every request's base context once (see
-// BaseContext), and then this layer costs nothing; handlers served some
-// other way (httptest, another server) get it here.
-func (p *Project) withRenderer(next http.Handler) http.Handler {
-	rd := p.renderer
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if respond.RendererFrom(r.Context()) != rd {
-			r = r.WithContext(respond.WithRenderer(r.Context(), rd))
-		}
-		next.ServeHTTP(w, r)
-	})
 }
 
 // BaseContext returns ctx carrying what every request of the project

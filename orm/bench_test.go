@@ -109,20 +109,25 @@ func (d *benchDB) listRaw(ctx context.Context, offset int, ws []benchWorld) ([]b
 			return nil, err
 		}
 		defer rows.Close()
-		for rows.Next() {
-			var w benchWorld
-			if err := rows.Scan(&w.ID, &w.RandomNumber); err != nil {
-				return nil, err
-			}
-			ws = append(ws, w)
-		}
-		return ws, rows.Err()
+		return scanWorlds(rows, ws)
 	}
 	rows, err := d.std.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
+	return scanWorlds(rows, ws)
+}
+
+// worldRows is what pgx.Rows and *sql.Rows have in common for reading.
+type worldRows interface {
+	Next() bool
+	Scan(dest ...any) error
+	Err() error
+}
+
+// scanWorlds appends every row of rows to ws.
+func scanWorlds(rows worldRows, ws []benchWorld) ([]benchWorld, error) {
 	for rows.Next() {
 		var w benchWorld
 		if err := rows.Scan(&w.ID, &w.RandomNumber); err != nil {

@@ -42,10 +42,15 @@ type Renderer struct {
 }
 
 // Middleware returns a middleware that makes rd the Renderer of every
-// request, so that Error and HandlerFunc render with it.
+// request, so that Error and HandlerFunc render with it. A request whose
+// context already carries rd (a server that put it in its base context
+// with WithRenderer) passes through at no cost.
 func (rd *Renderer) Middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		next.ServeHTTP(w, r.WithContext(WithRenderer(r.Context(), rd)))
+		if cur, _ := r.Context().Value(rendererKey{}).(*Renderer); cur != rd {
+			r = r.WithContext(WithRenderer(r.Context(), rd))
+		}
+		next.ServeHTTP(w, r)
 	})
 }
 
