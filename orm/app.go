@@ -10,6 +10,7 @@ import (
 
 	"github.com/djinn-go/djinn/core"
 	"github.com/djinn-go/djinn/core/checks"
+	"github.com/djinn-go/djinn/core/command"
 	"github.com/djinn-go/djinn/core/server"
 )
 
@@ -40,6 +41,7 @@ var (
 	_ core.Prober        = (*App)(nil)
 	_ core.CheckProvider = (*App)(nil)
 	_ core.Closer        = (*App)(nil)
+	_ command.Provider   = (*App)(nil)
 )
 
 // Label returns "orm".

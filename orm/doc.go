@@ -45,4 +45,17 @@
 // # Readiness
 //
 // Probe returns the "database" probe for the server's /readyz.
+//
+// # Data commands
+//
+// The orm app adds Django's data commands: dumpdata [app[.Model]...]
+// writes the registered models' rows as a JSON fixture ([{"model":
+// "polls.question", "pk": 1, "fields": {...}}], fields by column name),
+// loaddata file.json... loads fixtures in one transaction (parents first,
+// PostgreSQL sequences reset after), flush empties the models' tables and
+// dbshell opens sqlite3 or psql on the database. DumpData, LoadData and
+// Flush are the same operations for programs and tests. Too-long strings
+// are ErrTooLong on both databases: PostgreSQL checks varchar(n) itself,
+// and on SQLite, which does not, Open adds a check before each create and
+// update of a model with sized string fields.
 package orm

@@ -11,8 +11,8 @@ import (
 )
 
 // ErrorKind classifies a database error. The kinds are themselves errors,
-// the sentinels ErrNotFound, ErrDuplicate, ErrForeignKey, ErrCheck and
-// ErrNotNull, so that errors.Is(err, orm.ErrDuplicate) works on any error a
+// the sentinels ErrNotFound, ErrDuplicate, ErrForeignKey, ErrCheck,
+// ErrNotNull, ErrMultiple and ErrTooLong, so that errors.Is(err, orm.ErrDuplicate) works on any error a
 // *gorm.DB from Open returns. Being constants, they cannot be reassigned.
 // The zero ErrorKind is not a sentinel and matches nothing.
 type ErrorKind int
@@ -33,6 +33,11 @@ const (
 	// ErrMultiple reports that Get matched more than one row (Django's
 	// MultipleObjectsReturned).
 	ErrMultiple
+	// ErrTooLong reports a string longer than its column allows, such as
+	// 201 characters for a varchar(200): Postgres's SQLSTATE 22001, and on
+	// SQLite, which does not enforce varchar(n), the check that Open adds
+	// before every create and update of a model with sized fields.
+	ErrTooLong
 )
 
 // Error returns the kind's message.
@@ -50,6 +55,8 @@ func (k ErrorKind) Error() string {
 		return "orm: null value in not-null column"
 	case ErrMultiple:
 		return "orm: more than one row matches"
+	case ErrTooLong:
+		return "orm: value too long for column"
 	}
 	return "orm: database error"
 }
@@ -73,8 +80,9 @@ type Error struct {
 	Kind ErrorKind
 	// Table, Constraint and Column are "" when the driver does not report
 	// them. SQLite names no unique constraint, only the columns; Postgres
-	// names the constraint, and the column for unique and NOT NULL errors.
-	// Column lists several columns as "a, b".
+	// names the constraint, and the column for unique and NOT NULL errors,
+	// but neither table nor column for a value too long. Column lists
+	// several columns as "a, b".
 	Table, Constraint, Column string
 	// Err is the driver's (or gorm's) error.
 	Err error
@@ -128,8 +136,8 @@ const (
 	sqliteConstraintUnique     = 2067
 )
 
-// Translate returns err as an *Error when it is a not-found or constraint
-// error from PostgreSQL (pgx), SQLite (modernc.org/sqlite) or gorm, and err
+// Translate returns err as an *Error when it is a not-found, constraint or
+// value-too-long error from PostgreSQL (pgx), SQLite (modernc.org/sqlite) or gorm, and err
 // unchanged otherwise (nil included, and an error already translated). A
 // *gorm.DB from Open already returns translated errors; Translate is for
 // errors from elsewhere, such as a *sql.DB or another *gorm.DB.
@@ -173,6 +181,8 @@ func translatePostgres(err error, pg *pgconn.PgError) error {
 		kind = ErrCheck
 	case "23502":
 		kind = ErrNotNull
+	case "22001": // string_data_right_truncation; names no column as a rule
+		kind = ErrTooLong
 	default:
 		return err
 	}

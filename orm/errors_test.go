@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/jackc/pgx/v5/pgconn"
 	"gorm.io/gorm"
 
 	"github.com/djinn-go/djinn/core/respond"
@@ -101,7 +102,7 @@ func TestErrorTranslation(t *testing.T) {
 				if !errors.Is(err, tt.kind) {
 					t.Fatalf("error = %v; want errors.Is %v", err, tt.kind)
 				}
-				for _, other := range []orm.ErrorKind{orm.ErrNotFound, orm.ErrDuplicate, orm.ErrForeignKey, orm.ErrCheck, orm.ErrNotNull} {
+				for _, other := range []orm.ErrorKind{orm.ErrNotFound, orm.ErrDuplicate, orm.ErrForeignKey, orm.ErrCheck, orm.ErrNotNull, orm.ErrMultiple, orm.ErrTooLong} {
 					if other != tt.kind && errors.Is(err, other) {
 						t.Errorf("error = %v; errors.Is %v too", err, other)
 					}
@@ -161,6 +162,7 @@ func TestTranslate(t *testing.T) {
 		{"gorm foreign key", gorm.ErrForeignKeyViolated, orm.ErrForeignKey, false},
 		{"gorm check", gorm.ErrCheckConstraintViolated, orm.ErrCheck, false},
 		{"already translated", translated, orm.ErrNotFound, true},
+		{"postgres value too long", &pgconn.PgError{Code: "22001"}, orm.ErrTooLong, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -194,11 +196,47 @@ func TestErrorKindStatus(t *testing.T) {
 		{orm.ErrForeignKey, 500},
 		{orm.ErrCheck, 500},
 		{orm.ErrNotNull, 500},
+		{orm.ErrMultiple, 500},
+		{orm.ErrTooLong, 500},
 	}
 	for _, tt := range tests {
 		t.Run(tt.kind.Error(), func(t *testing.T) {
 			if got := respond.Status(tt.kind); got != tt.want {
 				t.Errorf("respond.Status(%v) = %d; want %d", tt.kind, got, tt.want)
+			}
+		})
+	}
+}
+
+// TestTranslateTooLong covers SQLSTATE 22001, which Postgres raises without
+// naming the column (TestLengthCheck runs it against the server).
+func TestTranslateTooLong(t *testing.T) {
+	tests := []struct {
+		name          string
+		pg            *pgconn.PgError
+		table, column string
+		want          string
+	}{
+		{"no column", &pgconn.PgError{Severity: "ERROR", Code: "22001", Message: "value too long for type character varying(200)"},
+			"", "", "orm: value too long for column: ERROR: value too long for type character varying(200) (SQLSTATE 22001)"},
+		{"column reported", &pgconn.PgError{Severity: "ERROR", Code: "22001", Message: "value too long", TableName: "polls_question", ColumnName: "question_text"},
+			"polls_question", "question_text", `orm: value too long for column (table "polls_question", column "question_text"): ERROR: value too long (SQLSTATE 22001)`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := orm.Translate(tt.pg)
+			var e *orm.Error
+			if !errors.As(err, &e) || e.Kind != orm.ErrTooLong {
+				t.Fatalf("Translate = %v (%T); want an *orm.Error of Kind ErrTooLong", err, err)
+			}
+			if e.Table != tt.table || e.Column != tt.column {
+				t.Errorf("Table, Column = %q, %q; want %q, %q", e.Table, e.Column, tt.table, tt.column)
+			}
+			if err.Error() != tt.want {
+				t.Errorf("Error() = %q; want %q", err, tt.want)
+			}
+			if !errors.Is(err, tt.pg) {
+				t.Errorf("Translate = %v; lost the driver's error", err)
 			}
 		})
 	}

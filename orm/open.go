@@ -110,6 +110,10 @@ func Open(ctx context.Context, s core.DatabaseSettings, logger *slog.Logger) (*g
 		_ = sqlDB.Close()
 		return nil, err
 	}
+	if err := registerLengthCheck(db); err != nil {
+		_ = sqlDB.Close()
+		return nil, err
+	}
 	return db, nil
 }
 
