@@ -6,9 +6,12 @@ export GOTOOLCHAIN := auto
 
 .PHONY: run test race bench loadtest vulncheck
 
-# run serves the example site on http://127.0.0.1:8000 (embedded SQLite default).
+# run applies the example's migrations to the embedded SQLite default
+# (db.sqlite3) and serves the site on http://127.0.0.1:8000.
 run:
-	go run ./examples/hello runserver
+	go build -o bin/hello ./examples/hello
+	DEBUG=true ./bin/hello migrate
+	./bin/hello runserver
 
 # test is what CI runs: vet and every test.
 test:

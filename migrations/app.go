@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -11,6 +12,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/djinn-go/djinn/core"
+	"github.com/djinn-go/djinn/core/checks"
 	"github.com/djinn-go/djinn/core/command"
 	"github.com/djinn-go/djinn/orm"
 )
@@ -18,18 +20,72 @@ import (
 // Label is the migrations app's label.
 const Label = "migrations"
 
-// App installs the migrate, showmigrations and sqlmigrate commands. It
-// depends on the orm app, whose database it migrates. Its zero value is
-// usable; it holds no state and is safe for concurrent use.
-type App struct{}
+// App installs the migrate, makemigrations, showmigrations and sqlmigrate
+// commands and a system check for unapplied migrations. It depends on the
+// orm app, whose database it migrates. Use New; after Ready it is safe for
+// concurrent use.
+type App struct {
+	project *core.Project
+}
 
 // New returns the migrations app.
 func New() *App { return &App{} }
 
 var (
-	_ core.Dependent   = (*App)(nil)
-	_ command.Provider = (*App)(nil)
+	_ core.Dependent     = (*App)(nil)
+	_ core.Readier       = (*App)(nil)
+	_ core.CheckProvider = (*App)(nil)
+	_ command.Provider   = (*App)(nil)
 )
+
+// Ready remembers the project for the checks; it does no I/O.
+func (a *App) Ready(_ context.Context, p *core.Project) error {
+	a.project = p
+	return nil
+}
+
+// Checks returns the "migrations" check: migrations.W001 lists the apps
+// with unapplied migrations (runserver shows it, as Django does), and
+// migrations.E001 an app marked dirty by a failed migration.
+func (a *App) Checks() []checks.Check {
+	return []checks.Check{{Name: "migrations", Run: a.check}}
+}
+
+func (a *App) check(ctx context.Context) []checks.Message {
+	if a.project == nil {
+		return nil
+	}
+	r, err := RunnerFor(a.project)
+	if err != nil {
+		return []checks.Message{{Level: checks.Error, ID: "migrations.E002", Msg: err.Error()}}
+	}
+	list, err := r.Status(ctx)
+	if err != nil {
+		return []checks.Message{{Level: checks.Error, ID: "migrations.E002", Msg: err.Error()}}
+	}
+	var msgs []checks.Message
+	var apps []string
+	n := 0
+	for _, m := range list {
+		if m.Dirty {
+			msgs = append(msgs, checks.Message{Level: checks.Error, ID: "migrations.E001",
+				Msg:  fmt.Sprintf("%s is marked dirty at %s: its last migration failed or was interrupted", m.App, m.Name),
+				Hint: "Run `migrate` to see how to recover."})
+		}
+		if !m.Applied {
+			n++
+			if !slices.Contains(apps, m.App) {
+				apps = append(apps, m.App)
+			}
+		}
+	}
+	if n > 0 {
+		msgs = append(msgs, checks.Message{Level: checks.Warning, ID: "migrations.W001",
+			Msg:  fmt.Sprintf("You have %d unapplied migration(s). Your project may not work properly until you apply the migrations for app(s): %s.", n, strings.Join(apps, ", ")),
+			Hint: "Run `migrate` to apply them."})
+	}
+	return msgs
+}
 
 // Label returns "migrations".
 func (*App) Label() string { return Label }
@@ -37,9 +93,10 @@ func (*App) Label() string { return Label }
 // Dependencies returns the orm app's label.
 func (*App) Dependencies() []string { return []string{orm.Label} }
 
-// Commands returns migrate, showmigrations and sqlmigrate.
+// Commands returns migrate, makemigrations, showmigrations and
+// sqlmigrate.
 func (*App) Commands() []*command.Command {
-	return []*command.Command{migrateCommand(), showCommand(), sqlCommand()}
+	return []*command.Command{migrateCommand(), makeCommand(), showCommand(), sqlCommand()}
 }
 
 // RunnerFor returns a Runner over the database and apps of a set-up

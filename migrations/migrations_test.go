@@ -57,11 +57,20 @@ func pollsApp() testApp {
 // project returns a project with the orm, migrations and apps on url.
 func project(t *testing.T, url string, apps ...core.App) *core.Project {
 	t.Helper()
+	return projectWith(t, url, nil, apps...)
+}
+
+// projectWith is project with settings changed by edit (when not nil).
+func projectWith(t *testing.T, url string, edit func(*core.Settings), apps ...core.App) *core.Project {
+	t.Helper()
 	s := core.Defaults()
 	s.Debug = true
 	s.Logging.Handler = slog.DiscardHandler
 	s.Database.URL = url
 	s.InstalledApps = append([]core.App{orm.New(), migrations.New()}, apps...)
+	if edit != nil {
+		edit(&s)
+	}
 	p := core.New(s)
 	t.Cleanup(func() { _ = p.Close(context.Background()) })
 	return p
@@ -250,7 +259,7 @@ func TestBadMigration(t *testing.T) {
 			t.Errorf("stdout = %q; want a FAILED line for polls.0003_bad", out)
 		}
 		dialect := strings.SplitN(url, ":", 2)[0]
-		for _, want := range []string{"polls: " + dialect + "/0003_bad.up.sql failed: ", "syntax error", "marked dirty at version 0003", "migrate polls 0002 --fake"} {
+		for _, want := range []string{"polls: " + dialect + "/0003_bad.up.sql failed at statement 2 (line 2): CREATE TABLE polls_broken (id integer,,): ", "syntax error", "marked dirty at version 0003", "migrate polls 0002 --fake"} {
 			if !strings.Contains(errs, want) {
 				t.Errorf("stderr = %q; want it to contain %q", errs, want)
 			}

@@ -3,6 +3,7 @@ package migrations
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"io"
@@ -15,6 +16,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/djinn-go/djinn/core"
+	"github.com/djinn-go/djinn/orm"
 )
 
 // Provider is an App with SQL migrations. Migrations returns a file system
@@ -224,6 +226,17 @@ type state struct {
 type session struct {
 	r    *Runner
 	conn *sql.Conn
+	// lost is why conn was discarded (foreign keys could not be turned
+	// back on); nil while it is usable.
+	lost error
+}
+
+// discard closes conn and keeps database/sql from returning its driver
+// connection to the pool: a connection whose session state could not be
+// restored must not serve anyone else.
+func discard(conn *sql.Conn) {
+	_ = conn.Raw(func(any) error { return driver.ErrBadConn })
+	_ = conn.Close()
 }
 
 func (r *Runner) open(ctx context.Context, lock bool) (*session, func(), error) {
@@ -246,7 +259,7 @@ func (r *Runner) open(ctx context.Context, lock bool) (*session, func(), error) 
 			defer cancel()
 			if _, err := conn.ExecContext(ctx, "SELECT pg_advisory_unlock($1)", AdvisoryLockKey); err != nil {
 				// The session lock dies with the connection: drop it.
-				_ = conn.Raw(func(any) error { return sql.ErrConnDone })
+				discard(conn)
 			}
 			_ = conn.Close()
 		}
@@ -322,21 +335,140 @@ func (s *session) setState(ctx context.Context, app string, st state) error {
 	return nil
 }
 
-// runFile executes one migration file in a transaction: on both dialects
-// DDL is transactional, so a failing statement leaves nothing of the file.
+// runFile executes the statements of one migration file, one by one, in
+// a transaction: on both dialects DDL is transactional, so a failing
+// statement leaves nothing of the file. A statement's failure is a
+// *statementError.
+//
+// On SQLite, foreign key enforcement is turned off around the transaction
+// (PRAGMA foreign_keys is a no-op inside one), as Django's schema editor
+// does: a table rebuild (create the new table, copy, drop the old one,
+// rename) would otherwise fail, or cascade the DROP's implicit DELETE into
+// child tables. PRAGMA foreign_key_check then runs before COMMIT, and a
+// violation rolls the file back with a *ForeignKeyError. Enforcement is
+// back on when runFile returns, whatever happened, or the connection is
+// discarded and s.lost set.
 func (s *session) runFile(ctx context.Context, body string) error {
+	sqlite := s.r.dialect == "sqlite"
+	stmts := splitSQL(body, !sqlite)
+	if sqlite {
+		if _, err := s.conn.ExecContext(ctx, "PRAGMA foreign_keys = OFF"); err != nil {
+			return fmt.Errorf("turn foreign keys off: %w", err)
+		}
+		defer s.foreignKeysOn(ctx)
+	}
 	tx, err := s.conn.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
-	if strings.TrimSpace(body) != "" {
-		if _, err := tx.ExecContext(ctx, body); err != nil {
+	for i, st := range stmts {
+		if sqlite && isForeignKeysPragma(st.text) {
+			continue
+		}
+		if _, err := tx.ExecContext(ctx, st.text); err != nil {
+			_ = tx.Rollback()
+			return &statementError{index: i + 1, line: st.line, sql: st.text, err: err}
+		}
+	}
+	if sqlite {
+		if err := foreignKeyCheck(ctx, tx); err != nil {
 			_ = tx.Rollback()
 			return err
 		}
 	}
 	return tx.Commit()
 }
+
+// foreignKeysOn turns SQLite's foreign key enforcement back on, even when
+// ctx is cancelled: the connection goes back to the pool. If it cannot, it
+// discards the connection.
+func (s *session) foreignKeysOn(ctx context.Context) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	if _, err := s.conn.ExecContext(ctx, "PRAGMA foreign_keys = ON"); err != nil {
+		s.lost = fmt.Errorf("turn SQLite foreign keys back on: %w (connection discarded)", err)
+		discard(s.conn)
+	}
+}
+
+// statementError is a statement of a migration file that failed.
+type statementError struct {
+	index, line int
+	sql         string
+	err         error
+}
+
+func (e *statementError) Error() string { return e.err.Error() }
+
+// maxViolations is how many foreign key violations a ForeignKeyError
+// lists.
+const maxViolations = 5
+
+func foreignKeyCheck(ctx context.Context, tx *sql.Tx) error {
+	rows, err := tx.QueryContext(ctx, "PRAGMA foreign_key_check")
+	if err != nil {
+		return fmt.Errorf("PRAGMA foreign_key_check: %w", err)
+	}
+	defer rows.Close()
+	fe := &ForeignKeyError{}
+	for rows.Next() {
+		var v ForeignKeyViolation
+		var rowid sql.NullInt64
+		var fkid int64
+		if err := rows.Scan(&v.Table, &rowid, &v.Parent, &fkid); err != nil {
+			return fmt.Errorf("PRAGMA foreign_key_check: %w", err)
+		}
+		v.RowID = rowid.Int64
+		fe.Count++
+		if len(fe.Violations) < maxViolations {
+			fe.Violations = append(fe.Violations, v)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("PRAGMA foreign_key_check: %w", err)
+	}
+	if fe.Count > 0 {
+		return fe
+	}
+	return nil
+}
+
+// ForeignKeyViolation is a row PRAGMA foreign_key_check reports: row RowID
+// of Table references a row of Parent that does not exist. RowID is 0 for
+// a WITHOUT ROWID table.
+type ForeignKeyViolation struct {
+	Table  string
+	RowID  int64
+	Parent string
+}
+
+// ForeignKeyError is the Err of an *Error when a SQLite migration file,
+// which runs with foreign key enforcement off, left rows that reference
+// missing rows; the file was rolled back. errors.Is(err,
+// orm.ErrForeignKey) reports true for it.
+type ForeignKeyError struct {
+	// Violations are the first few violations, Count how many there are.
+	Violations []ForeignKeyViolation
+	Count      int
+}
+
+func (e *ForeignKeyError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "foreign key check failed, %d row(s) reference missing rows: ", e.Count)
+	for i, v := range e.Violations {
+		if i > 0 {
+			b.WriteString("; ")
+		}
+		fmt.Fprintf(&b, "%s rowid %d references a missing row of %s", v.Table, v.RowID, v.Parent)
+	}
+	if more := e.Count - len(e.Violations); more > 0 {
+		fmt.Fprintf(&b, "; and %d more", more)
+	}
+	return b.String()
+}
+
+// Is reports whether target is orm.ErrForeignKey.
+func (e *ForeignKeyError) Is(target error) bool { return target == orm.ErrForeignKey }
 
 // Status returns every migration of every app, in migration order, with
 // whether it is applied.
@@ -451,8 +583,11 @@ func (a *appMigrations) latest() uint {
 }
 
 // plan computes the steps from the recorded states: forward steps in app
-// dependency order, then backward steps in reverse order.
-func (r *Runner) plan(states map[string]state, want map[string]uint, deps bool) []Step {
+// dependency order, then backward steps in reverse order. With deps, it
+// adds to want the apps that must move along (see Migrate): the
+// dependencies of an app migrating forward go to Latest, and the apps
+// depending on an app migrating backward go to Zero.
+func (r *Runner) plan(states map[string]state, want map[string]uint, deps bool) ([]Step, error) {
 	if deps {
 		// Dependencies of an app migrating forward go to Latest too.
 		for i := len(r.apps) - 1; i >= 0; i-- {
@@ -467,6 +602,9 @@ func (r *Runner) plan(states map[string]state, want map[string]uint, deps bool) 
 					want[dep] = da.latest()
 				}
 			}
+		}
+		if err := r.unapplyDependents(states, want); err != nil {
+			return nil, err
 		}
 	}
 	var fwd, back []Step
@@ -495,7 +633,50 @@ func (r *Runner) plan(states map[string]state, want map[string]uint, deps bool) 
 			}
 		}
 	}
-	return append(fwd, back...)
+	return append(fwd, back...), nil
+}
+
+// unapplyDependents sets want to Zero for every app with applied
+// migrations that depends, directly or transitively, on an app that want
+// takes backward, and fails if want moves such an app anywhere else.
+func (r *Runner) unapplyDependents(states map[string]state, want map[string]uint) error {
+	back := map[string]string{} // app → the app unapplying that it depends on
+	// r.apps has every app after its dependencies.
+	for _, a := range r.apps {
+		var cause string
+		for _, dep := range a.deps {
+			if c, ok := back[dep]; ok {
+				cause = c
+				break
+			}
+		}
+		w, set := want[a.label]
+		switch {
+		case cause != "":
+			if set && w > 0 {
+				return fmt.Errorf("migrations: cannot migrate %s to %s while unapplying migrations of %s: %s depends on it (MigrationDependencies), so it must go to zero first",
+					a.label, versionArg(w), cause, a.label)
+			}
+			back[a.label] = cause
+			if states[a.label].version > 0 {
+				want[a.label] = Zero
+			}
+		case set && a.unapplies(states[a.label].version, w):
+			back[a.label] = a.label
+		}
+	}
+	return nil
+}
+
+// unapplies reports whether going from version cur to w unapplies any of
+// a's migrations.
+func (a *appMigrations) unapplies(cur, w uint) bool {
+	for _, m := range a.list {
+		if m.Version > w && m.Version <= cur {
+			return true
+		}
+	}
+	return false
 }
 
 func (r *Runner) states(ctx context.Context, s *session) (map[string]state, error) {
@@ -526,19 +707,30 @@ func (r *Runner) Plan(ctx context.Context, targets ...Target) ([]Step, error) {
 	if err != nil {
 		return nil, err
 	}
-	return r.plan(states, want, true), nil
+	return r.plan(states, want, true)
 }
 
 // Migrate applies and unapplies migrations until every app of targets is at
 // its target version (every app at Latest without targets), and returns
 // the steps it took. An app migrating forward takes its
-// MigrationDependencies to Latest first.
+// MigrationDependencies to Latest first. An app migrating backward (any of
+// its applied migrations unapplied) first takes to Zero every app that
+// depends on it, directly or transitively, and has migrations applied,
+// dependents before their dependencies, as Django unapplies the
+// migrations that depend on those it removes; dependencies are declared
+// per app, so a dependent goes all the way to Zero. Plan shows those
+// steps too. A target that keeps such a dependent above Zero is an error.
 //
-// Each file runs in a transaction. Before it runs, the app's version table
-// records the version it moves to as dirty; a failed file leaves it so and
-// Migrate stops with an error naming the app, the file and the database's
-// message, and saying how to recover. A dirty app refuses to migrate until
-// Fake clears the mark.
+// Each file runs in a transaction, its statements one by one (split on the
+// semicolons outside strings, comments, dollar quotes and trigger bodies).
+// On SQLite, foreign key enforcement is off during the file, as table
+// rebuilds need, and PRAGMA foreign_key_check must find no violation
+// before COMMIT; statements setting PRAGMA foreign_keys are skipped.
+// Before a file runs, the app's version table records the version it
+// moves to as dirty; a failed file leaves it so and Migrate stops with an
+// *Error naming the app, the file, the failed statement (its number, line
+// and text) and the database's message, and saying how to recover. A
+// dirty app refuses to migrate until Fake clears the mark.
 func (r *Runner) Migrate(ctx context.Context, targets ...Target) ([]Step, error) {
 	return r.run(ctx, false, targets)
 }
@@ -573,7 +765,10 @@ func (r *Runner) run(ctx context.Context, fake bool, targets []Target) ([]Step, 
 	if fake {
 		return r.fake(ctx, s, states, want)
 	}
-	steps := r.plan(states, want, true) // adds dependencies to want
+	steps, err := r.plan(states, want, true) // adds dependencies to want
+	if err != nil {
+		return nil, err
+	}
 	for _, a := range r.apps {
 		if _, ok := want[a.label]; ok && states[a.label].dirty {
 			return nil, dirtyError(a, states[a.label].version)
@@ -608,12 +803,22 @@ func (r *Runner) step(ctx context.Context, s *session, st Step) error {
 	if err := s.setState(ctx, a.label, state{version: to, dirty: true}); err != nil {
 		return err
 	}
+	kind := "up"
+	if !st.Up {
+		kind = "down"
+	}
+	file := r.dialect + "/" + m.Name + "." + kind + ".sql"
 	if err := s.runFile(ctx, body); err != nil {
-		kind := "up"
-		if !st.Up {
-			kind = "down"
+		e := &Error{App: a.label, File: file, Version: to, Prev: prevOf(a, st), Err: err}
+		var se *statementError
+		if errors.As(err, &se) {
+			e.Statement, e.Line, e.SQL, e.Err = se.index, se.line, shorten(se.sql, maxSQL), se.err
 		}
-		return &Error{App: a.label, File: r.dialect + "/" + m.Name + "." + kind + ".sql", Version: to, Prev: prevOf(a, st), Err: err}
+		return e
+	}
+	if s.lost != nil {
+		return fmt.Errorf("migrations: %s: %s was applied, but %w; %s is marked dirty at version %04d: run `migrate %s %s --fake`",
+			a.label, file, s.lost, a.label, to, a.label, versionArg(to))
 	}
 	return s.setState(ctx, a.label, state{version: to})
 }
@@ -637,7 +842,10 @@ func (a *appMigrations) prev(v uint) uint {
 }
 
 func (r *Runner) fake(ctx context.Context, s *session, states map[string]state, want map[string]uint) ([]Step, error) {
-	steps := r.plan(states, want, false)
+	steps, err := r.plan(states, want, false)
+	if err != nil {
+		return nil, err
+	}
 	for _, a := range r.apps {
 		w, ok := want[a.label]
 		if !ok {
@@ -655,6 +863,9 @@ func (r *Runner) fake(ctx context.Context, s *session, states map[string]state, 
 	return steps, nil
 }
 
+// maxSQL is about how many bytes of a failed statement an Error keeps.
+const maxSQL = 200
+
 // Error is a migration file that failed. The app's version table marks
 // Version dirty.
 type Error struct {
@@ -662,20 +873,38 @@ type Error struct {
 	File string // "postgres/0002_add_column.up.sql"
 	// Version is the version recorded dirty; Prev the one before the step.
 	Version, Prev uint
-	Err           error // the database's error
+	// Statement is the 1-based index of the failed statement among the
+	// file's statements, Line the line of the file it starts on and SQL
+	// its text on one line, cut to about 200 bytes. They are zero when the
+	// file failed as a whole: its transaction's BEGIN or COMMIT, or, on
+	// SQLite, the foreign key check after its statements (Err is then a
+	// *ForeignKeyError).
+	Statement, Line int
+	SQL             string
+	Err             error // the database's error
 }
 
+// Error reads "migrations: polls: postgres/0003_bad.up.sql failed:
+// statement 2 (line 2): CREATE TABLE …: ERROR: …", then how to recover.
 func (e *Error) Error() string {
-	return fmt.Sprintf("migrations: %s: %s failed: %v\n%s", e.App, e.File, e.Err, recovery(e.App, e.Version, e.Prev))
+	at := ""
+	if e.Statement > 0 {
+		at = fmt.Sprintf(" at statement %d (line %d): %s", e.Statement, e.Line, e.SQL)
+	}
+	return fmt.Sprintf("migrations: %s: %s failed%s: %v\n%s", e.App, e.File, at, e.Err, recovery(e.App, e.Version, e.Prev))
 }
 
 func (e *Error) Unwrap() error { return e.Err }
 
 func recovery(app string, dirty, prev uint) string {
-	return fmt.Sprintf("%s is marked dirty at version %04d. The file ran in a transaction, so none of it was applied: "+
+	at := fmt.Sprintf("version %04d", dirty)
+	if dirty == 0 {
+		at = "zero"
+	}
+	return fmt.Sprintf("%s is marked dirty at %s. The file ran in a transaction, so none of it was applied: "+
 		"fix the file, run `migrate %s %s --fake` to clear the mark, then migrate again. "+
-		"If you instead brought the database to version %04d by hand, run `migrate %s %s --fake`.",
-		app, dirty, app, versionArg(prev), dirty, app, versionArg(dirty))
+		"If you instead brought the database to %s by hand, run `migrate %s %s --fake`.",
+		app, at, app, versionArg(prev), at, app, versionArg(dirty))
 }
 
 func versionArg(v uint) string {
@@ -690,6 +919,16 @@ func versionArg(v uint) string {
 var ErrDirty = errors.New("migrations: dirty")
 
 func dirtyError(a *appMigrations, v uint) error {
+	if v == 0 {
+		// Unapplying the first migration failed.
+		first := a.latest()
+		if len(a.list) > 0 {
+			first = a.list[0].Version
+		}
+		return fmt.Errorf("%w: %s is marked dirty at zero: unapplying its first migration failed or was interrupted.\n"+
+			"Check the database, then run `migrate %s zero --fake` if none of its migrations is in place, or `migrate %s %s --fake` if %s still is, and migrate again.",
+			ErrDirty, a.label, a.label, a.label, versionArg(first), versionArg(first))
+	}
 	return fmt.Errorf("%w: %s is marked dirty at version %04d: its last migration failed or was interrupted.\n%s", ErrDirty, a.label, v,
 		fmt.Sprintf("Check the database, then run `migrate %s %s --fake` if version %04d is fully in place, or `migrate %s %s --fake` if none of it is, and migrate again.",
 			a.label, versionArg(v), v, a.label, versionArg(a.prev(v))))

@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/djinn-go/djinn/core"
+	"github.com/djinn-go/djinn/core/checks"
 	"github.com/djinn-go/djinn/core/server"
 )
 
@@ -48,7 +49,16 @@ defaults to Server.Addr (127.0.0.1:8000).`,
 			}
 			return nil
 		},
-		Run: func(ctx context.Context, env *Env) error { return serve(ctx, env, true) },
+		Run: func(ctx context.Context, env *Env) error {
+			// Like Django's runserver: the system checks first (unapplied
+			// migrations among them), reported but not fatal.
+			fmt.Fprint(env.Stdout, "Performing system checks...\n\n")
+			res := checks.Run(ctx, env.Project.Checks(), checks.Options{Silenced: env.Project.Settings().SilencedChecks})
+			if err := res.Write(env.Stdout); err != nil {
+				return err
+			}
+			return serve(ctx, env, true)
+		},
 	}
 }
 

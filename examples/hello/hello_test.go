@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -8,30 +9,79 @@ import (
 	"net/http/httptest"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/djinn-go/djinn/core"
+	"github.com/djinn-go/djinn/djinntest"
+	"github.com/djinn-go/djinn/migrations"
 )
 
 // newSite serves the example project as a production deployment would
-// (DEBUG off) on a loopback test server.
+// (DEBUG off) on a loopback test server, on a migrated throwaway SQLite
+// database.
 func newSite(t *testing.T) *httptest.Server {
+	t.Helper()
+	return newSiteOn(t, djinntest.SQLiteURL(t))
+}
+
+// newSiteOn is newSite on the database at url, migrated first.
+func newSiteOn(t *testing.T, url string) *httptest.Server {
 	t.Helper()
 	t.Setenv("DEBUG", "false")
 	t.Setenv("SECRET_KEY", "test-secret-key-for-the-hello-example")
 	t.Setenv("ALLOWED_HOSTS", "127.0.0.1")
+	t.Setenv("DATABASE_URL", url)
 	s, err := settings()
 	if err != nil {
 		t.Fatal(err)
 	}
 	s.Logging.Handler = slog.DiscardHandler
 	p := core.New(s)
+	t.Cleanup(func() { _ = p.Close(context.Background()) })
 	if err := p.Setup(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	r, err := migrations.RunnerFor(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.Migrate(t.Context()); err != nil {
 		t.Fatal(err)
 	}
 	srv := httptest.NewServer(p.Handler())
 	t.Cleanup(srv.Close)
 	return srv
+}
+
+// TestGreetingsAreCounted goes through the model, its migrations and an
+// upsert on both dialects, with concurrent visitors.
+func TestGreetingsAreCounted(t *testing.T) {
+	djinntest.EachDialect(t, func(t *testing.T, url string) {
+		srv := newSiteOn(t, url)
+		if _, body := get(t, srv.URL+"/hello/ada/"); !strings.Contains(body, "Greeted once.") {
+			t.Fatalf("first visit: %q; want Greeted once.", body)
+		}
+		var wg sync.WaitGroup
+		for range 8 {
+			wg.Go(func() {
+				resp, err := http.Get(srv.URL + "/hello/ada/")
+				if err == nil {
+					resp.Body.Close()
+					if resp.StatusCode != 200 {
+						t.Errorf("concurrent visit: %d", resp.StatusCode)
+					}
+				}
+			})
+		}
+		wg.Wait()
+		if _, body := get(t, srv.URL+"/hello/ada/"); !strings.Contains(body, "Greeted 10 times.") {
+			t.Errorf("tenth visit: %q; want Greeted 10 times.", body)
+		}
+		if _, body := get(t, srv.URL+"/hello/grace/"); !strings.Contains(body, "Greeted once.") {
+			t.Errorf("another name: %q; want its own count", body)
+		}
+	})
 }
 
 func get(t *testing.T, url string, header ...string) (*http.Response, string) {

@@ -4,6 +4,8 @@ import (
 	"github.com/djinn-go/djinn/core"
 	"github.com/djinn-go/djinn/core/urls"
 	"github.com/djinn-go/djinn/examples/hello/greetings"
+	"github.com/djinn-go/djinn/migrations"
+	"github.com/djinn-go/djinn/orm"
 )
 
 // settings returns the project's settings: Djinn's defaults, this
@@ -12,7 +14,7 @@ import (
 func settings() (core.Settings, error) {
 	s := core.Defaults()
 	app := greetings.New()
-	s.InstalledApps = []core.App{app}
+	s.InstalledApps = []core.App{orm.New(), migrations.New(), app}
 	s.URLs = func(r *urls.Router) {
 		r.Include("/", "greetings", urls.Of(app))
 	}
