@@ -15,6 +15,7 @@ import (
 	"github.com/djinn-go/djinn/core"
 	"github.com/djinn-go/djinn/djinntest"
 	"github.com/djinn-go/djinn/migrations"
+	"github.com/djinn-go/djinn/migrations/migrationstest"
 )
 
 // newSite serves the example project as a production deployment would
@@ -52,6 +53,23 @@ func newSiteOn(t *testing.T, url string) *httptest.Server {
 	srv := httptest.NewServer(p.Handler())
 	t.Cleanup(srv.Close)
 	return srv
+}
+
+// TestMigrationsUpToDate fails when a model changes without its migration.
+func TestMigrationsUpToDate(t *testing.T) {
+	t.Setenv("DEBUG", "true")
+	t.Setenv("DATABASE_URL", djinntest.SQLiteURL(t))
+	s, err := settings()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Logging.Handler = slog.DiscardHandler
+	p := core.New(s)
+	t.Cleanup(func() { _ = p.Close(context.Background()) })
+	if err := p.Setup(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	migrationstest.UpToDate(t, p)
 }
 
 // TestGreetingsAreCounted goes through the model, its migrations and an
