@@ -31,9 +31,14 @@ func Defaults() Settings {
 
 		Cache: CacheSettings{
 			// Empty RedisURL means the in-memory cache and database sessions.
-			RedisURL:   "",
-			KeyPrefix:  "",
-			DefaultTTL: 5 * time.Minute,
+			RedisURL:        "",
+			KeyPrefix:       "",
+			Version:         1,
+			DefaultTTL:      5 * time.Minute,
+			MaxEntries:      100_000,
+			MaxBytes:        64 << 20,
+			Timeout:         250 * time.Millisecond,
+			BreakerCooldown: 5 * time.Second,
 		},
 
 		Server: ServerSettings{
@@ -75,6 +80,14 @@ func Defaults() Settings {
 			URL:  "/static/",
 			Root: "staticfiles",
 			Dirs: []string{"static"},
+		},
+
+		Forms: FormSettings{
+			MaxNumberFields: 1000,      // Django's default
+			MaxMemorySize:   2_621_440, // 2.5 MB, Django's default
+			MaxUploadSize:   10 << 20,  // as Server.MaxBodyBytes
+			MediaRoot:       "media",
+			MediaURL:        "/media/",
 		},
 
 		Logging: LoggingSettings{

@@ -50,6 +50,12 @@ func (s *Settings) EnvVars() []EnvVar {
 		v("DJINN_CACHE_REDIS_URL", "Cache.RedisURL", stringVar(&s.Cache.RedisURL)),
 		v("DJINN_CACHE_KEY_PREFIX", "Cache.KeyPrefix", stringVar(&s.Cache.KeyPrefix)),
 		v("DJINN_CACHE_DEFAULT_TTL", "Cache.DefaultTTL", durationVar(&s.Cache.DefaultTTL)),
+		v("DJINN_CACHE_BACKEND", "Cache.Backend", stringVar(&s.Cache.Backend)),
+		v("DJINN_CACHE_VERSION", "Cache.Version", intVar(&s.Cache.Version)),
+		v("DJINN_CACHE_MAX_ENTRIES", "Cache.MaxEntries", intVar(&s.Cache.MaxEntries)),
+		v("DJINN_CACHE_MAX_BYTES", "Cache.MaxBytes", int64Var(&s.Cache.MaxBytes)),
+		v("DJINN_CACHE_TIMEOUT", "Cache.Timeout", durationVar(&s.Cache.Timeout)),
+		v("DJINN_CACHE_BREAKER_COOLDOWN", "Cache.BreakerCooldown", durationVar(&s.Cache.BreakerCooldown)),
 
 		v("DJINN_SERVER_ADDR", "Server.Addr", stringVar(&s.Server.Addr)),
 		v("DJINN_SERVER_READ_HEADER_TIMEOUT", "Server.ReadHeaderTimeout", durationVar(&s.Server.ReadHeaderTimeout)),
@@ -88,6 +94,12 @@ func (s *Settings) EnvVars() []EnvVar {
 
 		v("DJINN_STATIC_URL", "Static.URL", stringVar(&s.Static.URL)),
 		v("DJINN_STATIC_ROOT", "Static.Root", stringVar(&s.Static.Root)),
+
+		v("DJINN_FORMS_MAX_NUMBER_FIELDS", "Forms.MaxNumberFields", intVar(&s.Forms.MaxNumberFields)),
+		v("DJINN_FORMS_MAX_MEMORY_SIZE", "Forms.MaxMemorySize", int64Var(&s.Forms.MaxMemorySize)),
+		v("DJINN_FORMS_MAX_UPLOAD_SIZE", "Forms.MaxUploadSize", int64Var(&s.Forms.MaxUploadSize)),
+		v("DJINN_MEDIA_ROOT", "Forms.MediaRoot", stringVar(&s.Forms.MediaRoot)),
+		v("DJINN_MEDIA_URL", "Forms.MediaURL", stringVar(&s.Forms.MediaURL)),
 
 		v("DJINN_LOG_LEVEL", "Logging.Level", stringVar(&s.Logging.Level)),
 		v("DJINN_LOG_FORMAT", "Logging.Format", stringVar(&s.Logging.Format)),

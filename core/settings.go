@@ -1,6 +1,7 @@
 package core
 
 import (
+	"io/fs"
 	"log/slog"
 
 	"github.com/djinn-go/djinn/core/urls"
@@ -42,6 +43,7 @@ type Settings struct {
 	Security  SecuritySettings
 	Templates TemplateSettings
 	Static    StaticSettings
+	Forms     FormSettings
 	Logging   LoggingSettings
 
 	// AppendSlash redirects /path to /path/ when only the latter resolves
@@ -93,10 +95,29 @@ type CacheSettings struct {
 	// "redis://[:password@]host:6379/0", "rediss://…" or "unix:///path".
 	// REDIS_URL in the environment.
 	RedisURL string
+	// Backend is "memory", "redis" or "dummy"; empty chooses redis when
+	// RedisURL is set and memory otherwise. DJINN_CACHE_BACKEND.
+	Backend string
 	// KeyPrefix is prepended to every cache key (Django's KEY_PREFIX).
 	KeyPrefix string
+	// Version is part of every key (Django's VERSION): bumping it
+	// invalidates the whole cache without deleting anything.
+	Version int
 	// DefaultTTL is the lifetime of entries set with TTL 0.
 	DefaultTTL time.Duration
+	// MaxEntries and MaxBytes bound the memory backend; the least recently
+	// used entries go first.
+	MaxEntries int
+	MaxBytes   int64
+	// Timeout bounds each Redis call; a slower call counts as a miss (reads)
+	// or a no-op (writes) so that a sick Redis cannot stall the site.
+	Timeout time.Duration
+	// BreakerCooldown is how long the Redis backend stops trying after it
+	// finds Redis unreachable, before it probes again.
+	BreakerCooldown time.Duration
+	// Caches are further named caches ("sessions", "pages", …) next to the
+	// default one. Their zero fields take the default cache's values.
+	Caches map[string]CacheSettings
 }
 
 // ServerSettings configures the gateway server and the request limits of
@@ -198,6 +219,25 @@ type StaticSettings struct {
 	Root string
 	// Dirs are project static directories searched before apps'.
 	Dirs []string
+	// Collected, when set, is the collectstatic output embedded in the
+	// binary (//go:embed staticfiles); production serves it instead of Root.
+	Collected fs.FS `json:"-"`
+}
+
+// FormSettings bounds request data and says where uploads go.
+type FormSettings struct {
+	// MaxNumberFields is the most form fields a request may send (Django's
+	// DATA_UPLOAD_MAX_NUMBER_FIELDS); more is a 400. Negative disables it.
+	MaxNumberFields int
+	// MaxMemorySize bounds a form body without its files (Django's
+	// DATA_UPLOAD_MAX_MEMORY_SIZE); more is a 400.
+	MaxMemorySize int64
+	// MaxUploadSize bounds one uploaded file.
+	MaxUploadSize int64
+	// MediaRoot is the directory uploaded files are stored in; MediaURL
+	// the URL prefix they are served at (ends with "/").
+	MediaRoot string
+	MediaURL  string
 }
 
 // LoggingSettings configures the project's logger.

@@ -114,6 +114,17 @@ func TestValidate(t *testing.T) {
 		{"bad allowed host", func(s *Settings) { s.AllowedHosts = []string{"evil.com/path"} }, []string{"AllowedHosts[0]"}},
 		{"bad CSRF origin", func(s *Settings) { s.Security.CSRFTrustedOrigins = []string{"example.com"} }, []string{"Security.CSRFTrustedOrigins[0]"}},
 		{"unix addr", func(s *Settings) { s.Server.Addr = "unix:/run/djinn.sock" }, nil},
+		{"cache backend", func(s *Settings) { s.Cache.Backend = "memcached" }, []string{"Cache.Backend"}},
+		{"redis backend without URL", func(s *Settings) { s.Cache.Backend = "redis" }, []string{"Cache.Backend"}},
+		{"cache limits", func(s *Settings) { s.Cache.MaxBytes = -1; s.Cache.Timeout = -time.Second }, []string{"Cache.MaxBytes", "Cache.Timeout"}},
+		{"named caches", func(s *Settings) {
+			s.Cache.RedisURL = "redis://127.0.0.1:6379/0"
+			s.Cache.Caches = map[string]CacheSettings{"sessions": {Backend: "redis"}, "pages": {Backend: "memory", MaxEntries: 10}}
+		}, nil},
+		{"bad named cache", func(s *Settings) {
+			s.Cache.Caches = map[string]CacheSettings{"default": {}, "x": {Backend: "redis"}}
+		}, []string{`Cache.Caches["default"]`, `Cache.Caches["x"].Backend`}},
+		{"media URL", func(s *Settings) { s.Forms.MediaURL = "/media"; s.Forms.MaxMemorySize = -5 }, []string{"Forms.MaxMemorySize", "Forms.MediaURL"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

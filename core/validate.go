@@ -3,8 +3,10 @@ package core
 import (
 	"fmt"
 	"log/slog"
+	"maps"
 	"net/netip"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -48,12 +50,28 @@ func (s *Settings) Validate() error {
 	nonNegativeDuration(&e, "Database.ConnMaxLifetime", s.Database.ConnMaxLifetime)
 	nonNegativeDuration(&e, "Database.StatementTimeout", s.Database.StatementTimeout)
 
-	if s.Cache.RedisURL != "" {
-		if err := checkRedisURL(s.Cache.RedisURL); err != nil {
-			e.add("Cache.RedisURL", err.Error())
+	validateCache(&e, "Cache", s.Cache, s.Cache.RedisURL)
+	for _, name := range slices.Sorted(maps.Keys(s.Cache.Caches)) {
+		c := s.Cache.Caches[name]
+		where := fmt.Sprintf("Cache.Caches[%q]", name)
+		switch {
+		case name == "" || name == "default":
+			e.add(where, `is not a valid name: "default" is the Cache section itself`)
+		case len(c.Caches) > 0:
+			e.add(where+".Caches", "named caches cannot have caches of their own")
 		}
+		redisURL := c.RedisURL
+		if redisURL == "" {
+			redisURL = s.Cache.RedisURL
+		}
+		validateCache(&e, where, c, redisURL)
 	}
-	nonNegativeDuration(&e, "Cache.DefaultTTL", s.Cache.DefaultTTL)
+
+	nonNegative64(&e, "Forms.MaxMemorySize", s.Forms.MaxMemorySize)
+	nonNegative64(&e, "Forms.MaxUploadSize", s.Forms.MaxUploadSize)
+	if s.Forms.MediaURL != "" && !strings.HasSuffix(s.Forms.MediaURL, "/") {
+		e.add("Forms.MediaURL", fmt.Sprintf("is %q; it must end with a slash", s.Forms.MediaURL))
+	}
 
 	if err := server.CheckAddr(s.Server.Addr); err != nil {
 		e.add("Server.Addr", err.Error())
@@ -151,6 +169,42 @@ func (s Settings) withDefaults() Settings {
 	defDur(&s.Database.StatementTimeout, d.Database.StatementTimeout)
 	defDur(&s.Database.SlowQuery, d.Database.SlowQuery)
 	defDur(&s.Cache.DefaultTTL, d.Cache.DefaultTTL)
+	defInt(&s.Cache.Version, d.Cache.Version)
+	defInt(&s.Cache.MaxEntries, d.Cache.MaxEntries)
+	if s.Cache.MaxBytes == 0 {
+		s.Cache.MaxBytes = d.Cache.MaxBytes
+	}
+	defDur(&s.Cache.Timeout, d.Cache.Timeout)
+	defDur(&s.Cache.BreakerCooldown, d.Cache.BreakerCooldown)
+	if len(s.Cache.Caches) > 0 {
+		// Named caches inherit the default cache's values; a fresh map so
+		// that the caller's is not modified.
+		named := make(map[string]CacheSettings, len(s.Cache.Caches))
+		for name, c := range s.Cache.Caches {
+			def(&c.RedisURL, s.Cache.RedisURL)
+			def(&c.Backend, s.Cache.Backend)
+			def(&c.KeyPrefix, s.Cache.KeyPrefix)
+			defInt(&c.Version, s.Cache.Version)
+			defDur(&c.DefaultTTL, s.Cache.DefaultTTL)
+			defInt(&c.MaxEntries, s.Cache.MaxEntries)
+			if c.MaxBytes == 0 {
+				c.MaxBytes = s.Cache.MaxBytes
+			}
+			defDur(&c.Timeout, s.Cache.Timeout)
+			defDur(&c.BreakerCooldown, s.Cache.BreakerCooldown)
+			named[name] = c
+		}
+		s.Cache.Caches = named
+	}
+	defInt(&s.Forms.MaxNumberFields, d.Forms.MaxNumberFields)
+	if s.Forms.MaxMemorySize == 0 {
+		s.Forms.MaxMemorySize = d.Forms.MaxMemorySize
+	}
+	if s.Forms.MaxUploadSize == 0 {
+		s.Forms.MaxUploadSize = d.Forms.MaxUploadSize
+	}
+	def(&s.Forms.MediaRoot, d.Forms.MediaRoot)
+	def(&s.Forms.MediaURL, d.Forms.MediaURL)
 	def(&s.Server.Addr, d.Server.Addr)
 	defDur(&s.Server.ReadHeaderTimeout, d.Server.ReadHeaderTimeout)
 	defDur(&s.Server.ReadTimeout, d.Server.ReadTimeout)
@@ -174,6 +228,37 @@ func (s Settings) withDefaults() Settings {
 	def(&s.Logging.Level, d.Logging.Level)
 	def(&s.Logging.Format, d.Logging.Format)
 	return s
+}
+
+// validateCache checks one cache's settings; redisURL is the URL it
+// would use (its own or the default cache's).
+func validateCache(e *SettingsError, where string, c CacheSettings, redisURL string) {
+	if c.RedisURL != "" {
+		if err := checkRedisURL(c.RedisURL); err != nil {
+			e.add(where+".RedisURL", err.Error())
+		}
+	}
+	switch c.Backend {
+	case "", "memory", "dummy":
+	case "redis":
+		if redisURL == "" {
+			e.add(where+".Backend", `is "redis" but no RedisURL is set (REDIS_URL)`)
+		}
+	default:
+		e.add(where+".Backend", fmt.Sprintf(`is %q; it must be "memory", "redis", "dummy" or empty (redis when RedisURL is set, else memory)`, c.Backend))
+	}
+	nonNegative(e, where+".Version", c.Version)
+	nonNegative(e, where+".MaxEntries", c.MaxEntries)
+	nonNegative64(e, where+".MaxBytes", c.MaxBytes)
+	nonNegativeDuration(e, where+".DefaultTTL", c.DefaultTTL)
+	nonNegativeDuration(e, where+".Timeout", c.Timeout)
+	nonNegativeDuration(e, where+".BreakerCooldown", c.BreakerCooldown)
+}
+
+func nonNegative64(e *SettingsError, name string, n int64) {
+	if n < 0 {
+		e.add(name, fmt.Sprintf("is %d; it must not be negative", n))
+	}
 }
 
 func nonNegative(e *SettingsError, name string, n int) {
