@@ -63,6 +63,16 @@ type MiddlewareProvider interface {
 	Middleware() []Layer
 }
 
+// ContextProvider is an App that puts values every request shares (a
+// template engine, a cache) into the requests' context. BaseContext returns
+// ctx with them added; the gateway server calls it once for its base
+// context, so the values cost nothing per request, and the stack adds them
+// for handlers served another way (httptest). Views read them with the
+// app's own accessor (templates.Render finds its engine this way).
+type ContextProvider interface {
+	BaseContext(ctx context.Context) context.Context
+}
+
 // Stage is a position in the default middleware stack where apps' layers
 // run. Stages run in increasing order; within a stage, in app order.
 type Stage int

@@ -28,7 +28,7 @@ func (p *Project) Stack() []string {
 // buildHandler assembles the default stack of DESIGN.md around the router,
 // outermost first:
 //
-//	proxy headers → error renderer → request id → recover → access log
+//	proxy headers → base context (error renderer, apps' values) → request id → recover → access log
 //	→ allowed hosts → security headers → load shedding → body limit
 //	→ request timeout → [StageEarly] → gzip → [StageSession]
 //	→ canonical URL (APPEND_SLASH) → CSRF → [StageAuth]
@@ -81,10 +81,11 @@ func (p *Project) buildHandler() (http.Handler, error) {
 		mw, err := middleware.ProxyHeaders(middleware.ProxyConfig{Trusted: prefixes, TrustForwardedHost: s.Server.TrustForwardedHost})
 		must("Server.TrustedProxies", "proxy_headers", mw, err)
 	}
-	// The gateway server puts the renderer in every request's base context
-	// once (see BaseContext); the layer then costs nothing, and handlers
-	// served another way (httptest) get it here.
-	add("renderer", p.renderer.Middleware)
+	// The gateway server puts the renderer and the apps' shared values in
+	// every request's base context once (see BaseContext); the layer then
+	// costs one context lookup, and handlers served another way
+	// (httptest) get them here.
+	add("base_context", p.baseContextLayer)
 	// The request id sits outside recover so that panic pages and their
 	// log lines carry it. Incoming ids are not trusted: the middleware
 	// cannot tell a proxy's header from a client's, and a client must not
@@ -164,9 +165,33 @@ func (p *Project) buildHandler() (http.Handler, error) {
 }
 
 // BaseContext returns ctx carrying what every request of the project
-// shares (the error Renderer), for http.Server.BaseContext: a server that
-// uses it saves the per-request cost of adding it.
+// shares (the error Renderer and the values of the apps that are
+// ContextProviders), for http.Server.BaseContext: a server that uses it
+// saves the per-request cost of adding them.
 func (p *Project) BaseContext(ctx context.Context) context.Context {
 	p.mustBeSetUp("BaseContext")
-	return respond.WithRenderer(ctx, p.renderer)
+	return p.baseContext(ctx)
+}
+
+type baseKey struct{}
+
+func (p *Project) baseContext(ctx context.Context) context.Context {
+	ctx = respond.WithRenderer(ctx, p.renderer)
+	for _, a := range p.apps {
+		if cp, ok := a.(ContextProvider); ok {
+			ctx = cp.BaseContext(ctx)
+		}
+	}
+	return context.WithValue(ctx, baseKey{}, p)
+}
+
+// baseContextLayer adds the base context's values to requests that do not
+// come with them.
+func (p *Project) baseContextLayer(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Context().Value(baseKey{}) != p {
+			r = r.WithContext(p.baseContext(r.Context()))
+		}
+		next.ServeHTTP(w, r)
+	})
 }
