@@ -82,6 +82,28 @@ func Defaults() Settings {
 			Dirs: []string{"static"},
 		},
 
+		Sessions: SessionSettings{Store: ""},
+
+		Auth: AuthSettings{
+			PasswordHashers:      []string{"pbkdf2_sha256", "argon2", "bcrypt_sha256"},
+			PBKDF2Iterations:     1_000_000, // Django 5.2
+			MinPasswordLength:    8,
+			PasswordResetTimeout: 3 * 24 * time.Hour, // Django's 259200 s
+			LoginURL:             "/accounts/login/",
+			LoginRedirectURL:     "/",
+			LogoutRedirectURL:    "/",
+			LoginAttempts:        5,
+			LoginWindow:          15 * time.Minute,
+		},
+
+		Mail: MailSettings{
+			Backend: "",
+			Host:    "localhost",
+			Port:    25,
+			From:    "webmaster@localhost",
+			Timeout: 10 * time.Second,
+		},
+
 		Forms: FormSettings{
 			MaxNumberFields: 1000,      // Django's default
 			MaxMemorySize:   2_621_440, // 2.5 MB, Django's default

@@ -44,7 +44,15 @@ type Settings struct {
 	Templates TemplateSettings
 	Static    StaticSettings
 	Forms     FormSettings
+	Sessions  SessionSettings
+	Auth      AuthSettings
+	Mail      MailSettings
 	Logging   LoggingSettings
+
+	// SiteURL is the site's public origin ("https://example.com"), used for
+	// absolute links in e-mails (password reset) instead of the request's
+	// Host header, which a client chooses. DJINN_SITE_URL.
+	SiteURL string
 
 	// AppendSlash redirects /path to /path/ when only the latter resolves
 	// (Django's APPEND_SLASH).
@@ -222,6 +230,63 @@ type StaticSettings struct {
 	// Collected, when set, is the collectstatic output embedded in the
 	// binary (//go:embed staticfiles); production serves it instead of Root.
 	Collected fs.FS `json:"-"`
+}
+
+// SessionSettings chooses the session store. The cookie's name, age and
+// flags are in SecuritySettings (SessionCookie*).
+type SessionSettings struct {
+	// Store is "cookie" (signed and encrypted, nothing on the server),
+	// "redis" or "db"; empty chooses redis when Cache.RedisURL is set and db
+	// otherwise. DJINN_SESSION_STORE.
+	Store string
+	// SaveEveryRequest saves (and extends) the session on every request
+	// that loaded it, not only when it changed.
+	SaveEveryRequest bool
+}
+
+// AuthSettings configures authentication.
+type AuthSettings struct {
+	// PasswordHashers lists hasher names, preferred first: new hashes use
+	// the first; a password stored with another one is re-hashed at login.
+	// Names: "pbkdf2_sha256", "argon2", "bcrypt_sha256".
+	PasswordHashers []string
+	// PBKDF2Iterations is pbkdf2_sha256's work factor (Django 5.2: 1,000,000).
+	PBKDF2Iterations int
+	// MinPasswordLength is the shortest password the validators accept.
+	MinPasswordLength int
+	// PasswordResetTimeout is how long a password reset link works.
+	PasswordResetTimeout time.Duration
+	// LoginURL is where RequireLogin sends anonymous users; LoginRedirectURL
+	// where login goes without a safe "next"; LogoutRedirectURL where
+	// logout goes.
+	LoginURL          string
+	LoginRedirectURL  string
+	LogoutRedirectURL string
+	// LoginAttempts failed logins per username, and per client IP, within
+	// LoginWindow are allowed; more get 429 until the window passes.
+	LoginAttempts int
+	LoginWindow   time.Duration
+}
+
+// MailSettings configures outgoing e-mail.
+type MailSettings struct {
+	// Backend is "console" (print to stderr), "smtp" or "memory" (an outbox
+	// for tests); empty is console when Debug is on and smtp otherwise.
+	// DJINN_MAIL_BACKEND.
+	Backend string
+	// Host and Port of the SMTP server; Username and Password for AUTH.
+	Host     string
+	Port     int
+	Username string
+	Password Secret
+	// StartTLS upgrades the connection (port 587); TLS connects with TLS
+	// from the start (port 465). At most one is set.
+	StartTLS bool
+	TLS      bool
+	// From is the default sender (Django's DEFAULT_FROM_EMAIL).
+	From string
+	// Timeout bounds an SMTP conversation.
+	Timeout time.Duration
 }
 
 // FormSettings bounds request data and says where uploads go.

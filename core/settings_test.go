@@ -124,6 +124,13 @@ func TestValidate(t *testing.T) {
 		{"bad named cache", func(s *Settings) {
 			s.Cache.Caches = map[string]CacheSettings{"default": {}, "x": {Backend: "redis"}}
 		}, []string{`Cache.Caches["default"]`, `Cache.Caches["x"].Backend`}},
+		{"session store", func(s *Settings) { s.Sessions.Store = "redis" }, []string{"Sessions.Store"}},
+		{"auth and mail", func(s *Settings) {
+			s.Auth.PasswordHashers = []string{"md5"}
+			s.Mail.Backend = "sendmail"
+			s.Mail.StartTLS, s.Mail.TLS = true, true
+			s.SiteURL = "example.com"
+		}, []string{"Auth.PasswordHashers[0]", "Mail.Backend", "Mail.TLS", "SiteURL"}},
 		{"media URL", func(s *Settings) { s.Forms.MediaURL = "/media"; s.Forms.MaxMemorySize = -5 }, []string{"Forms.MaxMemorySize", "Forms.MediaURL"}},
 	}
 	for _, tt := range tests {

@@ -67,6 +67,43 @@ func (s *Settings) Validate() error {
 		validateCache(&e, where, c, redisURL)
 	}
 
+	switch s.Sessions.Store {
+	case "", "cookie", "db":
+	case "redis":
+		if s.Cache.RedisURL == "" {
+			e.add("Sessions.Store", `is "redis" but Cache.RedisURL (REDIS_URL) is not set`)
+		}
+	default:
+		e.add("Sessions.Store", fmt.Sprintf(`is %q; it must be "cookie", "redis", "db" or empty`, s.Sessions.Store))
+	}
+	for i, h := range s.Auth.PasswordHashers {
+		switch h {
+		case "pbkdf2_sha256", "argon2", "bcrypt_sha256":
+		default:
+			e.add(fmt.Sprintf("Auth.PasswordHashers[%d]", i), fmt.Sprintf(`is %q; known hashers are "pbkdf2_sha256", "argon2" and "bcrypt_sha256"`, h))
+		}
+	}
+	nonNegative(&e, "Auth.PBKDF2Iterations", s.Auth.PBKDF2Iterations)
+	nonNegative(&e, "Auth.LoginAttempts", s.Auth.LoginAttempts)
+	nonNegativeDuration(&e, "Auth.PasswordResetTimeout", s.Auth.PasswordResetTimeout)
+	nonNegativeDuration(&e, "Auth.LoginWindow", s.Auth.LoginWindow)
+	switch s.Mail.Backend {
+	case "", "console", "smtp", "memory":
+	default:
+		e.add("Mail.Backend", fmt.Sprintf(`is %q; it must be "console", "smtp", "memory" or empty`, s.Mail.Backend))
+	}
+	if s.Mail.StartTLS && s.Mail.TLS {
+		e.add("Mail.TLS", "StartTLS and TLS exclude each other (587 uses STARTTLS, 465 TLS)")
+	}
+	if s.Mail.Port < 0 || s.Mail.Port > 65535 {
+		e.add("Mail.Port", fmt.Sprintf("is %d; it must be a TCP port", s.Mail.Port))
+	}
+	if s.SiteURL != "" {
+		if u, err := url.Parse(s.SiteURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") {
+			e.add("SiteURL", fmt.Sprintf(`is %q; it must be an origin like "https://example.com"`, s.SiteURL))
+		}
+	}
+
 	nonNegative64(&e, "Forms.MaxMemorySize", s.Forms.MaxMemorySize)
 	nonNegative64(&e, "Forms.MaxUploadSize", s.Forms.MaxUploadSize)
 	if s.Forms.MediaURL != "" && !strings.HasSuffix(s.Forms.MediaURL, "/") {
@@ -196,6 +233,21 @@ func (s Settings) withDefaults() Settings {
 		}
 		s.Cache.Caches = named
 	}
+	if s.Auth.PasswordHashers == nil {
+		s.Auth.PasswordHashers = d.Auth.PasswordHashers
+	}
+	defInt(&s.Auth.PBKDF2Iterations, d.Auth.PBKDF2Iterations)
+	defInt(&s.Auth.MinPasswordLength, d.Auth.MinPasswordLength)
+	defDur(&s.Auth.PasswordResetTimeout, d.Auth.PasswordResetTimeout)
+	def(&s.Auth.LoginURL, d.Auth.LoginURL)
+	def(&s.Auth.LoginRedirectURL, d.Auth.LoginRedirectURL)
+	def(&s.Auth.LogoutRedirectURL, d.Auth.LogoutRedirectURL)
+	defInt(&s.Auth.LoginAttempts, d.Auth.LoginAttempts)
+	defDur(&s.Auth.LoginWindow, d.Auth.LoginWindow)
+	def(&s.Mail.Host, d.Mail.Host)
+	defInt(&s.Mail.Port, d.Mail.Port)
+	def(&s.Mail.From, d.Mail.From)
+	defDur(&s.Mail.Timeout, d.Mail.Timeout)
 	defInt(&s.Forms.MaxNumberFields, d.Forms.MaxNumberFields)
 	if s.Forms.MaxMemorySize == 0 {
 		s.Forms.MaxMemorySize = d.Forms.MaxMemorySize
