@@ -100,7 +100,9 @@ type DatabaseSettings struct {
 // CacheSettings configures the cache and, with RedisURL, the session store.
 type CacheSettings struct {
 	// RedisURL, when set, selects Redis for the cache and sessions:
-	// "redis://[:password@]host:6379/0", "rediss://…" or "unix:///path".
+	// "redis://[:password@]host:6379/0", "rediss://…", "unix:///path",
+	// "redis-sentinel://h1:26379,h2:26379/0?master=NAME" or
+	// "redis-cluster://h1:6379,h2:6379" (rediss-… for TLS).
 	// REDIS_URL in the environment.
 	RedisURL string
 	// Backend is "memory", "redis" or "dummy"; empty chooses redis when

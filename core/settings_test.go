@@ -101,6 +101,9 @@ func TestValidate(t *testing.T) {
 		{"bad database URL", func(s *Settings) { s.Database.URL = "mysql://u:hunter2@h/db" }, []string{"Database.URL"}},
 		{"sqlite with host", func(s *Settings) { s.Database.URL = "sqlite://db.sqlite3" }, []string{"Database.URL"}},
 		{"bad redis URL", func(s *Settings) { s.Cache.RedisURL = "http://localhost" }, []string{"Cache.RedisURL"}},
+		{"sentinel URL", func(s *Settings) { s.Cache.RedisURL = "redis-sentinel://:pw@h1:26379,h2:26379/0?master=mymaster" }, nil},
+		{"sentinel without master", func(s *Settings) { s.Cache.RedisURL = "redis-sentinel://h1:26379" }, []string{"Cache.RedisURL"}},
+		{"cluster URL", func(s *Settings) { s.Cache.RedisURL = "rediss-cluster://h1:6379,h2:6379" }, nil},
 		{"replica other engine", func(s *Settings) { s.Database.ReplicaURLs = []string{"postgres://h/db"} }, []string{"Database.ReplicaURLs[0]"}},
 		{"many at once", func(s *Settings) {
 			s.SecretKey = ""

@@ -395,8 +395,19 @@ func checkRedisURL(raw string) error {
 		if u.Path == "" {
 			return fmt.Errorf("%s names no socket path", RedactURL(raw))
 		}
+	case "redis-sentinel", "rediss-sentinel":
+		if u.Host == "" {
+			return fmt.Errorf("%s names no sentinel hosts", RedactURL(raw))
+		}
+		if u.Query().Get("master") == "" {
+			return fmt.Errorf("%s names no master (add ?master=NAME)", RedactURL(raw))
+		}
+	case "redis-cluster", "rediss-cluster":
+		if u.Host == "" {
+			return fmt.Errorf("%s names no cluster hosts", RedactURL(raw))
+		}
 	default:
-		return fmt.Errorf("%s: unsupported scheme %q; use redis, rediss or unix", RedactURL(raw), u.Scheme)
+		return fmt.Errorf("%s: unsupported scheme %q; use redis, rediss, unix, redis-sentinel or redis-cluster", RedactURL(raw), u.Scheme)
 	}
 	return nil
 }

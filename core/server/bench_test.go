@@ -23,7 +23,7 @@ func (w *discardWriter) WriteHeader(int)             {}
 func BenchmarkGateway(b *testing.B) {
 	noop := http.HandlerFunc(func(http.ResponseWriter, *http.Request) {})
 	s, err := New(Config{
-		ReadyProbes:   []Probe{{"db", func(context.Context) error { return nil }}},
+		ReadyProbes:   []Probe{{Name: "db", Check: func(context.Context) error { return nil }}},
 		ProbeCacheTTL: time.Hour,
 	}, noop, nil)
 	if err != nil {

@@ -125,6 +125,11 @@ type Probe struct {
 	Name string
 	// Check reports whether the dependency is usable.
 	Check func(ctx context.Context) error
+	// Optional marks a dependency the site can serve without (a cache it
+	// degrades around): when it fails, /readyz still answers 200 with
+	// status "degraded" so that load balancers keep the node, and the
+	// failure shows in the body and the log.
+	Optional bool
 }
 
 // validate checks a Config that already has its defaults and loads the TLS

@@ -115,7 +115,7 @@ type readyRun struct {
 
 // readyReport is the JSON body of /readyz.
 type readyReport struct {
-	Status string        `json:"status"` // "ok", "unavailable" or "shutting down"
+	Status string        `json:"status"` // "ok", "degraded", "unavailable" or "shutting down"
 	Checks []checkReport `json:"checks"`
 }
 
@@ -123,6 +123,8 @@ type checkReport struct {
 	Name       string `json:"name"`
 	Status     string `json:"status"` // "ok", "failed", "timeout" or "panic"
 	DurationMS int64  `json:"duration_ms"`
+	// Optional is set on a failing optional probe (see Probe.Optional).
+	Optional bool `json:"optional,omitempty"`
 }
 
 var (
@@ -218,8 +220,15 @@ collect:
 	}
 	rep := readyReport{Status: "ok", Checks: checks}
 	status := http.StatusOK
-	for _, c := range checks {
-		if c.Status != "ok" {
+	for i, c := range checks {
+		switch {
+		case c.Status == "ok":
+		case rd.probes[i].Optional:
+			checks[i].Optional = true
+			if status == http.StatusOK {
+				rep.Status = "degraded"
+			}
+		default:
 			rep.Status, status = "unavailable", http.StatusServiceUnavailable
 		}
 	}

@@ -123,31 +123,43 @@ func TestReadyz(t *testing.T) {
 	}{
 		{
 			name:       "all pass",
-			probes:     []Probe{{"db", ok}, {"cache", ok}},
+			probes:     []Probe{{Name: "db", Check: ok}, {Name: "cache", Check: ok}},
 			wantStatus: 200,
 			want:       readyReport{Status: "ok", Checks: []checkReport{{Name: "db", Status: "ok"}, {Name: "cache", Status: "ok"}}},
 		},
 		{
 			name:       "one failing",
-			probes:     []Probe{{"db", fail}, {"cache", ok}},
+			probes:     []Probe{{Name: "db", Check: fail}, {Name: "cache", Check: ok}},
 			wantStatus: 503,
 			want:       readyReport{Status: "unavailable", Checks: []checkReport{{Name: "db", Status: "failed"}, {Name: "cache", Status: "ok"}}},
 		},
 		{
 			name:       "one timing out",
-			probes:     []Probe{{"db", ok}, {"slow", hang}},
+			probes:     []Probe{{Name: "db", Check: ok}, {Name: "slow", Check: hang}},
 			wantStatus: 503,
 			want:       readyReport{Status: "unavailable", Checks: []checkReport{{Name: "db", Status: "ok"}, {Name: "slow", Status: "timeout"}}},
 		},
 		{
 			name:       "one ignoring its context",
-			probes:     []Probe{{"stuck", ignoreCtx}},
+			probes:     []Probe{{Name: "stuck", Check: ignoreCtx}},
 			wantStatus: 503,
 			want:       readyReport{Status: "unavailable", Checks: []checkReport{{Name: "stuck", Status: "timeout"}}},
 		},
 		{
+			name:       "optional failing",
+			probes:     []Probe{{Name: "db", Check: ok}, {Name: "cache", Check: fail, Optional: true}},
+			wantStatus: 200,
+			want:       readyReport{Status: "degraded", Checks: []checkReport{{Name: "db", Status: "ok"}, {Name: "cache", Status: "failed", Optional: true}}},
+		},
+		{
+			name:       "optional and required failing",
+			probes:     []Probe{{Name: "db", Check: fail}, {Name: "cache", Check: fail, Optional: true}},
+			wantStatus: 503,
+			want:       readyReport{Status: "unavailable", Checks: []checkReport{{Name: "db", Status: "failed"}, {Name: "cache", Status: "failed", Optional: true}}},
+		},
+		{
 			name:       "one panicking",
-			probes:     []Probe{{"db", boom}},
+			probes:     []Probe{{Name: "db", Check: boom}},
 			wantStatus: 503,
 			want:       readyReport{Status: "unavailable", Checks: []checkReport{{Name: "db", Status: "panic"}}},
 		},
@@ -180,7 +192,7 @@ func TestReadyz(t *testing.T) {
 func TestReadyzHidesErrorText(t *testing.T) {
 	logger, logs := newTestLogger()
 	secret := errors.New("dial tcp 10.0.0.5:5432: password authentication failed for user admin")
-	s, err := New(Config{ReadyProbes: []Probe{{"db", func(context.Context) error { return secret }}}}, textHandler("app"), logger)
+	s, err := New(Config{ReadyProbes: []Probe{{Name: "db", Check: func(context.Context) error { return secret }}}}, textHandler("app"), logger)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -205,7 +217,7 @@ func TestReadyzLogsTransitions(t *testing.T) {
 		}
 		return errors.New("down")
 	}
-	s, err := New(Config{ReadyProbes: []Probe{{"db", check}}, ProbeCacheTTL: -1}, textHandler("app"), logger)
+	s, err := New(Config{ReadyProbes: []Probe{{Name: "db", Check: check}}, ProbeCacheTTL: -1}, textHandler("app"), logger)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -225,7 +237,7 @@ func TestReadyzLogsTransitions(t *testing.T) {
 
 func TestReadyzCachesResult(t *testing.T) {
 	var calls atomic.Int32
-	s, err := New(Config{ReadyProbes: []Probe{{"db", func(context.Context) error { calls.Add(1); return nil }}}}, textHandler("app"), nil)
+	s, err := New(Config{ReadyProbes: []Probe{{Name: "db", Check: func(context.Context) error { calls.Add(1); return nil }}}}, textHandler("app"), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -270,7 +282,7 @@ func TestReadyzSingleFlight(t *testing.T) {
 		<-release
 		return nil
 	}
-	s, err := New(Config{ReadyProbes: []Probe{{"db", check}}, ProbeCacheTTL: -1, ProbeTimeout: waitLimit}, textHandler("app"), nil)
+	s, err := New(Config{ReadyProbes: []Probe{{Name: "db", Check: check}}, ProbeCacheTTL: -1, ProbeTimeout: waitLimit}, textHandler("app"), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -342,7 +354,7 @@ func TestReadyzHungProbeDoesNotLeak(t *testing.T) {
 	var calls atomic.Int32
 	hung := func(context.Context) error { calls.Add(1); <-release; return nil }
 	s, err := New(Config{
-		ReadyProbes:   []Probe{{"hung", hung}},
+		ReadyProbes:   []Probe{{Name: "hung", Check: hung}},
 		ProbeTimeout:  time.Millisecond,
 		ProbeCacheTTL: -1,
 	}, textHandler("app"), nil)
@@ -370,7 +382,7 @@ func TestReadyzHungProbeDoesNotLeak(t *testing.T) {
 func TestReadyzMasksLoggedError(t *testing.T) {
 	logger, logs := newTestLogger()
 	probeErr := errors.New("cache: dial redis://:hunter2@cache.internal:6379: connection refused")
-	s, err := New(Config{ReadyProbes: []Probe{{"cache", func(context.Context) error { return probeErr }}}}, textHandler("app"), logger)
+	s, err := New(Config{ReadyProbes: []Probe{{Name: "cache", Check: func(context.Context) error { return probeErr }}}}, textHandler("app"), logger)
 	if err != nil {
 		t.Fatal(err)
 	}
