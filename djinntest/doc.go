@@ -3,6 +3,12 @@
 // SQLite file and on a throwaway PostgreSQL database (created on the server
 // at DJINN_TEST_POSTGRES and dropped at the end; skipped when the server is
 // absent, a failure when CI=true), and Logs is a log sink that servers can
-// write to while a test reads it. The test client and a Redis key prefix
-// per test arrive with the cache and sessions.
+// write to while a test reads it. The test client arrives with the
+// sessions.
+//
+// Tests that need Redis call RedisURL for the server (DJINN_TEST_REDIS, by
+// default redis://127.0.0.1:6379/0; skipped when it does not answer, a
+// failure when CI=true) and RedisPrefix for a key prefix of their own,
+// whose keys are deleted when the test ends. The server's database is
+// shared by every test: never flush it.
 package djinntest
