@@ -11,7 +11,9 @@
 // "polls/index.html". The project's directories (Settings.Templates.Dirs,
 // relative to the working directory, default "templates"; missing ones are
 // skipped) override apps, and earlier apps override later ones, like
-// Django's loaders. Every template is parsed and escaped at start-up: a
+// Django's loaders. Files with a template extension are loaded (.html,
+// .htm, .txt, .xml, .json, .js, .css, .svg, .csv, .md, .email, .tmpl,
+// .gohtml); others are skipped. Every template is parsed and escaped at start-up: a
 // broken template stops the project with its file and line, with DEBUG on
 // too. Each page is compiled once, with its layouts and includes, and
 // cached; with Settings.Debug the page is read and compiled again at every

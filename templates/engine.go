@@ -8,6 +8,7 @@ import (
 	"io"
 	"io/fs"
 	"net/http"
+	"path"
 	"slices"
 	"strings"
 	"sync"
@@ -109,6 +110,15 @@ func (e *Engine) Names() []string {
 	return names
 }
 
+// templateExts are the extensions of the files the engine loads; other
+// files in a templates directory (images, Go sources, READMEs) are not
+// templates and are skipped.
+var templateExts = map[string]bool{
+	".html": true, ".htm": true, ".txt": true, ".xml": true, ".json": true,
+	".js": true, ".css": true, ".svg": true, ".csv": true, ".md": true,
+	".email": true, ".tmpl": true, ".gohtml": true,
+}
+
 // names lists every template of every source, once, sorted.
 func (e *Engine) names() ([]string, error) {
 	seen := map[string]bool{}
@@ -126,7 +136,7 @@ func (e *Engine) names() ([]string, error) {
 				}
 				return nil
 			}
-			if !d.IsDir() {
+			if !d.IsDir() && templateExts[path.Ext(p)] {
 				seen[p] = true
 			}
 			return nil

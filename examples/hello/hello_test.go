@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"regexp"
 	"strings"
 	"sync"
@@ -16,6 +17,7 @@ import (
 	"github.com/djinn-go/djinn/djinntest"
 	"github.com/djinn-go/djinn/migrations"
 	"github.com/djinn-go/djinn/migrations/migrationstest"
+	"github.com/djinn-go/djinn/static"
 )
 
 // newSite serves the example project as a production deployment would
@@ -33,11 +35,21 @@ func newSiteOn(t *testing.T, url string) *httptest.Server {
 	t.Setenv("SECRET_KEY", "test-secret-key-for-the-hello-example")
 	t.Setenv("ALLOWED_HOSTS", "127.0.0.1")
 	t.Setenv("DATABASE_URL", url)
+	t.Setenv("DJINN_STATIC_ROOT", t.TempDir())
 	s, err := settings()
 	if err != nil {
 		t.Fatal(err)
 	}
 	s.Logging.Handler = slog.DiscardHandler
+	// Production serves collected static files (hashed names, manifest):
+	// collectstatic first, as a deployment does.
+	finder, err := static.NewFinder(s.Static.Dirs, s.InstalledApps)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := static.Collect(t.Context(), finder, static.CollectOptions{Root: s.Static.Root, StaticURL: s.Static.URL}); err != nil {
+		t.Fatal(err)
+	}
 	p := core.New(s)
 	t.Cleanup(func() { _ = p.Close(context.Background()) })
 	if err := p.Setup(t.Context()); err != nil {
@@ -202,5 +214,61 @@ func TestProductionErrorPageHidesInternals(t *testing.T) {
 	_, jbody := get(t, srv.URL+"/nope", "Accept", "application/json")
 	if err := json.Unmarshal([]byte(jbody), &v); err != nil {
 		t.Errorf("JSON 404 is not JSON: %v\n%s", err, jbody)
+	}
+}
+
+// TestPagesFormsAndStatic covers the example's template layout, its form
+// (errors re-rendered, escaped; a valid name redirects) and its hashed,
+// long-cached stylesheet.
+func TestPagesFormsAndStatic(t *testing.T) {
+	srv := newSite(t)
+	resp, body := get(t, srv.URL+"/")
+	if resp.StatusCode != 200 || !strings.Contains(body, "<header>") || !strings.Contains(body, `<form method="post"`) {
+		t.Fatalf("GET / = %d; want the layout and the form\n%s", resp.StatusCode, body)
+	}
+	css := regexp.MustCompile(`href="(/static/greetings/style\.[0-9a-f]{12}\.css)"`).FindStringSubmatch(body)
+	if css == nil {
+		t.Fatalf("home page links no hashed stylesheet:\n%s", body)
+	}
+	resp, cssBody := get(t, srv.URL+css[1])
+	if resp.StatusCode != 200 || !strings.Contains(resp.Header.Get("Cache-Control"), "immutable") {
+		t.Errorf("GET %s = %d, Cache-Control %q; want 200 immutable", css[1], resp.StatusCode, resp.Header.Get("Cache-Control"))
+	}
+	if !regexp.MustCompile(`url\("logo\.[0-9a-f]{12}\.svg"\)`).MatchString(cssBody) {
+		t.Errorf("collected stylesheet does not reference the hashed logo:\n%s", cssBody)
+	}
+
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	post := func(name string, header ...string) (*http.Response, string) {
+		req, _ := http.NewRequest("POST", srv.URL+"/", strings.NewReader(url.Values{"name": {name}}.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		for i := 0; i+1 < len(header); i += 2 {
+			req.Header.Set(header[i], header[i+1])
+		}
+		resp, err := client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp, string(b)
+	}
+	resp, body = post(`<script>alert(1)</script>`)
+	if resp.StatusCode != 200 || !strings.Contains(body, `<ul class="errorlist"`) || !strings.Contains(body, "Enter a name of letters, digits") {
+		t.Errorf("POST a bad name = %d; want the form again with its error\n%s", resp.StatusCode, body)
+	}
+	if strings.Contains(body, "<script>alert(1)") || !strings.Contains(body, "&lt;script&gt;alert(1)&lt;/script&gt;") {
+		t.Errorf("the re-rendered form does not escape the submitted value:\n%s", body)
+	}
+	if resp, body = post(""); !strings.Contains(body, "This field is required.") {
+		t.Errorf("POST an empty name = %d; want This field is required.\n%s", resp.StatusCode, body)
+	}
+	resp, _ = post("ada")
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/hello/ada/" {
+		t.Errorf("POST a good name = %d Location %q; want 303 to /hello/ada/", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	// A cross-site form post is refused by the CSRF protection.
+	if resp, _ = post("mallory", "Sec-Fetch-Site", "cross-site"); resp.StatusCode != http.StatusForbidden {
+		t.Errorf("cross-site POST = %d; want 403", resp.StatusCode)
 	}
 }
