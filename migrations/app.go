@@ -99,6 +99,42 @@ func (*App) Commands() []*command.Command {
 	return []*command.Command{migrateCommand(), makeCommand(), showCommand(), sqlCommand()}
 }
 
+// PostMigrator is an App with work to do after every migrate run (Django's
+// post_migrate signal): auth creates the permissions of the models, for
+// instance. PostMigrate runs after the migrations, in app order, also when
+// there was nothing to apply; it must be idempotent.
+type PostMigrator interface {
+	PostMigrate(ctx context.Context, p *core.Project) error
+}
+
+// Migrate migrates a set-up project's database to targets (every app to
+// its latest migration without targets) and then runs the apps'
+// PostMigrate hooks: what the migrate command does, for programs and
+// tests. progress, when not nil, sees each step.
+func Migrate(ctx context.Context, p *core.Project, progress func(Step, time.Duration, error), targets ...Target) ([]Step, error) {
+	r, err := RunnerFor(p)
+	if err != nil {
+		return nil, err
+	}
+	r.Progress = progress
+	steps, err := r.Migrate(ctx, targets...)
+	if err != nil {
+		return steps, err
+	}
+	return steps, postMigrate(ctx, p)
+}
+
+func postMigrate(ctx context.Context, p *core.Project) error {
+	for _, a := range p.Apps() {
+		if pm, ok := a.(PostMigrator); ok {
+			if err := pm.PostMigrate(ctx, p); err != nil {
+				return fmt.Errorf("migrations: %s: after migrating: %w", a.Label(), err)
+			}
+		}
+	}
+	return nil
+}
+
 // RunnerFor returns a Runner over the database and apps of a set-up
 // project.
 func RunnerFor(p *core.Project) (*Runner, error) {
@@ -186,6 +222,11 @@ func runMigrate(ctx context.Context, env *command.Env) error {
 	}
 	if err != nil {
 		return err
+	}
+	if !fake {
+		if err := postMigrate(ctx, env.Project); err != nil {
+			return err
+		}
 	}
 	if len(steps) == 0 {
 		fmt.Fprintln(out, "  No migrations to apply.")
