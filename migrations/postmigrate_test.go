@@ -33,7 +33,7 @@ func TestPostMigrate(t *testing.T) {
 		if calls != 2 {
 			t.Errorf("PostMigrate ran %d times after two migrate runs; want 2", calls)
 		}
-		mustRun(t, p, "migrate", "polls", "0001", "--fake")
+		mustRun(t, p, "migrate", "polls", "0002", "--fake")
 		if calls != 2 {
 			t.Errorf("PostMigrate ran after migrate --fake (%d calls); want no call", calls)
 		}
