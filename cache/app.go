@@ -283,19 +283,9 @@ func (a *App) closeClients() error {
 	return errors.Join(errs...)
 }
 
-// errNotInstalled is returned by From for a project without the cache app.
-var errNotInstalled = errors.New(`cache: the project has no "cache" app in InstalledApps (add cache.New())`)
 
 // From returns the cache app of a project, for apps and views that need a
 // named cache or the Redis client.
 func From(p *core.Project) (*App, error) {
-	a, ok := p.App(Label)
-	if !ok {
-		return nil, errNotInstalled
-	}
-	ca, ok := a.(*App)
-	if !ok {
-		return nil, fmt.Errorf("cache: the app labelled %q is a %T, not *cache.App", Label, a)
-	}
-	return ca, nil
+	return core.AppAs[*App](p, Label, "cache.New()")
 }

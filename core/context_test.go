@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 
 	"github.com/djinn-go/djinn/core"
@@ -46,5 +47,23 @@ func TestContextProvider(t *testing.T) {
 	p.Handler().ServeHTTP(rec, req)
 	if got := rec.Body.String(); got != "the engine" {
 		t.Errorf("with the base context: body %q; want the app's value", got)
+	}
+}
+
+func TestAppAs(t *testing.T) {
+	a := &app{label: "pages"}
+	p := core.New(testSettings(a))
+	if err := p.Setup(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	got, err := core.AppAs[*app](p, "pages", "pages.New()")
+	if err != nil || got != a {
+		t.Errorf("AppAs = %v, %v; want the app", got, err)
+	}
+	if _, err := core.AppAs[*app](p, "nope", "nope.New()"); err == nil || err.Error() != `nope: the project has no "nope" app in InstalledApps (add nope.New())` {
+		t.Errorf("AppAs of a missing app: %v", err)
+	}
+	if _, err := core.AppAs[*engineApp](p, "pages", "engine.New()"); err == nil || !strings.Contains(err.Error(), `the app labelled "pages" is a *core_test.app, not the *core_test.engineApp that engine.New() returns`) {
+		t.Errorf("AppAs of another type: %v", err)
 	}
 }

@@ -145,6 +145,23 @@ func (p *Project) App(label string) (App, bool) {
 	return nil, false
 }
 
+// AppAs returns the installed app labelled label as a T (usually the
+// app package's *App), for the From functions of app packages. The error
+// names the app and the constructor to install ("add orm.New()"), or the
+// type found when another app took the label.
+func AppAs[T App](p *Project, label, constructor string) (T, error) {
+	var zero T
+	a, ok := p.App(label)
+	if !ok {
+		return zero, fmt.Errorf("%s: the project has no %q app in InstalledApps (add %s)", label, label, constructor)
+	}
+	t, ok := a.(T)
+	if !ok {
+		return zero, fmt.Errorf("%s: the app labelled %q is a %T, not the %T that %s returns", label, label, a, zero, constructor)
+	}
+	return t, nil
+}
+
 // Logger returns the project's logger. Before Setup it is a logger that
 // writes to standard error.
 func (p *Project) Logger() *slog.Logger {

@@ -2,7 +2,6 @@ package orm
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/url"
 
@@ -128,19 +127,9 @@ func closeDB(db *gorm.DB) error {
 	return nil
 }
 
-// errNotInstalled is returned by From for a project without the ORM app.
-var errNotInstalled = errors.New(`orm: the project has no "orm" app in InstalledApps (add orm.New())`)
 
 // From returns the ORM app of a set-up project, for apps that need the
 // database in their Ready hook or views.
 func From(p *core.Project) (*App, error) {
-	a, ok := p.App(Label)
-	if !ok {
-		return nil, errNotInstalled
-	}
-	oa, ok := a.(*App)
-	if !ok {
-		return nil, fmt.Errorf("orm: the app labelled %q is a %T, not *orm.App", Label, a)
-	}
-	return oa, nil
+	return core.AppAs[*App](p, Label, "orm.New()")
 }

@@ -183,17 +183,8 @@ func (a *App) Close(context.Context) error {
 	return nil
 }
 
-var errNotInstalled = errors.New(`sessions: the project has no "sessions" app in InstalledApps (add sessions.New())`)
 
 // From returns the sessions app of a set-up project.
 func From(p *core.Project) (*App, error) {
-	a, ok := p.App(Label)
-	if !ok {
-		return nil, errNotInstalled
-	}
-	sa, ok := a.(*App)
-	if !ok {
-		return nil, fmt.Errorf("sessions: the app labelled %q is a %T, not *sessions.App", Label, a)
-	}
-	return sa, nil
+	return core.AppAs[*App](p, Label, "sessions.New()")
 }

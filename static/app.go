@@ -2,7 +2,6 @@ package static
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"html/template"
 	"net/http"
@@ -56,15 +55,7 @@ func (a *App) Label() string { return Label }
 
 // From returns the static app installed in p.
 func From(p *core.Project) (*App, error) {
-	app, ok := p.App(Label)
-	if !ok {
-		return nil, errors.New("static: the static app is not installed: add static.New() to Settings.InstalledApps")
-	}
-	sa, ok := app.(*App)
-	if !ok {
-		return nil, fmt.Errorf("static: the app labelled %q is a %T, not *static.App", Label, app)
-	}
-	return sa, nil
+	return core.AppAs[*App](p, Label, "static.New()")
 }
 
 // Ready builds the finders from Settings.Static.Dirs and the installed

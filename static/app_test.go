@@ -69,7 +69,7 @@ func TestFrom(t *testing.T) {
 	if err := p2.Setup(t.Context()); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := static.From(p2); err == nil || !strings.Contains(err.Error(), "not installed") {
+	if _, err := static.From(p2); err == nil || !strings.Contains(err.Error(), `no "static" app in InstalledApps (add static.New())`) {
 		t.Errorf("From without the app = %v", err)
 	}
 }

@@ -114,17 +114,8 @@ func (a *App) BaseContext(ctx context.Context) context.Context {
 	return WithEngine(ctx, a.engine)
 }
 
-var errNotInstalled = errors.New("templates: the templates app is not installed: add templates.New() to Settings.InstalledApps")
 
 // From returns the templates app installed in p.
 func From(p *core.Project) (*App, error) {
-	a, ok := p.App(Label)
-	if !ok {
-		return nil, errNotInstalled
-	}
-	ta, ok := a.(*App)
-	if !ok {
-		return nil, fmt.Errorf("templates: the app labelled %q is a %T, not *templates.App", Label, a)
-	}
-	return ta, nil
+	return core.AppAs[*App](p, Label, "templates.New()")
 }
