@@ -219,7 +219,7 @@ func TestAppMemoryDeployCheck(t *testing.T) {
 
 func TestAppRedisDownAtStartup(t *testing.T) {
 	p, items, logs := setupApp(t, func(s *core.Settings) {
-		s.Cache.RedisURL = "redis://:hunter2@" + closedPort(t) + "/0"
+		s.Cache.RedisURL = "redis://:hunter2@" + djinntest.ClosedAddr(t) + "/0"
 		s.Cache.Timeout = 100 * time.Millisecond
 	})
 	rec := logs.Find(t, msgDown)
@@ -244,9 +244,9 @@ func TestAppRedisDownAtStartup(t *testing.T) {
 }
 
 func TestAppServesThroughRedisOutage(t *testing.T) {
-	px := newProxy(t)
+	px, pxURL := newProxy(t)
 	p, items, logs := setupApp(t, func(s *core.Settings) {
-		s.Cache.RedisURL = px.url(t)
+		s.Cache.RedisURL = pxURL
 		s.Cache.KeyPrefix = djinntest.RedisPrefix(t)
 		s.Cache.Timeout = time.Second // the cut is detected at once (closed connections)
 		s.Cache.BreakerCooldown = 200 * time.Millisecond
@@ -264,7 +264,7 @@ func TestAppServesThroughRedisOutage(t *testing.T) {
 		t.Fatalf("%d queries before the outage; want 1 (then cached)", n)
 	}
 
-	px.cut()
+	px.Cut()
 	for range 20 {
 		request("during the outage")
 	}
@@ -275,7 +275,7 @@ func TestAppServesThroughRedisOutage(t *testing.T) {
 		t.Errorf("GET /readyz during the outage = %d %s; want 200 degraded", code, body)
 	}
 
-	px.restore()
+	px.Restore()
 	deadline := time.Now().Add(waitLimit)
 	for {
 		request("after the outage")

@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -72,132 +70,15 @@ func TestRedisConformance(t *testing.T) {
 	}, cachetest.Options{})
 }
 
-// closedPort returns a loopback address where nothing listens.
-func closedPort(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	return addr
-}
-
-// blackhole returns the address of a server that accepts connections and
-// never answers: a Redis that hangs.
-func blackhole(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var mu sync.Mutex
-	var conns []net.Conn
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			conns = append(conns, c)
-			mu.Unlock()
-			go io.Copy(io.Discard, c)
-		}
-	}()
-	t.Cleanup(func() {
-		ln.Close()
-		mu.Lock()
-		defer mu.Unlock()
-		for _, c := range conns {
-			c.Close()
-		}
-	})
-	return ln.Addr().String()
-}
-
-// proxy is a loopback TCP proxy to the test Redis that a test can cut
-// (live connections are closed, new ones closed at once) and restore.
-type proxy struct {
-	addr     string
-	upstream string
-	down     atomic.Bool
-	mu       sync.Mutex
-	conns    map[net.Conn]bool
-}
-
-func newProxy(t *testing.T) *proxy {
+// newProxy returns a cuttable proxy to the test Redis and its REDIS_URL.
+func newProxy(t *testing.T) (*djinntest.Proxy, string) {
 	t.Helper()
 	opt, err := redis.ParseURL(djinntest.RedisURL(t))
 	if err != nil {
 		t.Fatal(err)
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := &proxy{addr: ln.Addr().String(), upstream: opt.Addr, conns: map[net.Conn]bool{}}
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			if p.down.Load() {
-				c.Close()
-				continue
-			}
-			go p.serve(c)
-		}
-	}()
-	t.Cleanup(func() {
-		ln.Close()
-		p.closeAll()
-	})
-	return p
-}
-
-func (p *proxy) serve(c net.Conn) {
-	up, err := net.Dial("tcp", p.upstream)
-	if err != nil {
-		c.Close()
-		return
-	}
-	p.mu.Lock()
-	p.conns[c], p.conns[up] = true, true
-	p.mu.Unlock()
-	go func() { io.Copy(up, c); up.Close() }()
-	io.Copy(c, up)
-	c.Close()
-}
-
-func (p *proxy) closeAll() {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	for c := range p.conns {
-		c.Close()
-	}
-	clear(p.conns)
-}
-
-// cut makes Redis unreachable through the proxy.
-func (p *proxy) cut() {
-	p.down.Store(true)
-	p.closeAll()
-}
-
-// restore makes Redis reachable again.
-func (p *proxy) restore() { p.down.Store(false) }
-
-// url returns the proxy's REDIS_URL, with the test server's database.
-func (p *proxy) url(t *testing.T) string {
-	t.Helper()
-	opt, err := redis.ParseURL(djinntest.RedisURL(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return fmt.Sprintf("redis://%s/%d", p.addr, opt.DB)
+	px := djinntest.NewProxy(t, opt.Addr)
+	return px, fmt.Sprintf("redis://%s/%d", px.Addr, opt.DB)
 }
 
 // countMsg returns how many log records have message msg.
@@ -216,10 +97,10 @@ func TestRedisDegradesWhenUnreachable(t *testing.T) {
 	const timeout = 100 * time.Millisecond
 	for _, tt := range []struct {
 		name string
-		addr func(t *testing.T) string
+		addr func(t testing.TB) string
 	}{
-		{"closed port", closedPort},
-		{"server that never answers", blackhole},
+		{"closed port", djinntest.ClosedAddr},
+		{"server that never answers", djinntest.HungAddr},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			logger, logs := djinntest.NewLogs()
@@ -294,7 +175,7 @@ func TestRedisDegradesWhenUnreachable(t *testing.T) {
 }
 
 func TestRedisReadyzProbe(t *testing.T) {
-	client, err := cache.RedisClient("redis://" + closedPort(t) + "/0")
+	client, err := cache.RedisClient("redis://" + djinntest.ClosedAddr(t) + "/0")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -328,9 +209,9 @@ func TestRedisReadyzProbe(t *testing.T) {
 
 func TestRedisRecoversAfterCooldown(t *testing.T) {
 	const cooldown = 200 * time.Millisecond
-	px := newProxy(t)
+	px, pxURL := newProxy(t)
 	logger, logs := djinntest.NewLogs()
-	client, err := cache.RedisClient(px.url(t))
+	client, err := cache.RedisClient(pxURL)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -342,7 +223,7 @@ func TestRedisRecoversAfterCooldown(t *testing.T) {
 	if err := r.Set(ctx, "k", []byte("v"), time.Minute); err != nil {
 		t.Fatal(err)
 	}
-	px.cut()
+	px.Cut()
 	for range 50 {
 		if _, err := r.Get(ctx, "k"); !errors.Is(err, cache.ErrMiss) {
 			t.Fatalf("Get with Redis cut off = %v; want ErrMiss", err)
@@ -359,7 +240,7 @@ func TestRedisRecoversAfterCooldown(t *testing.T) {
 		t.Fatal("Healthy() = nil while Redis is still cut off")
 	}
 
-	px.restore()
+	px.Restore()
 	deadline := time.Now().Add(waitLimit)
 	for {
 		v, err := r.Get(ctx, "k")

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/djinn-go/djinn/djinntest"
 	"github.com/redis/go-redis/v9"
 )
 
@@ -232,8 +233,8 @@ func TestMemorySweep(t *testing.T) {
 // once without calling Redis.
 func TestRedisUnavailable(t *testing.T) {
 	for _, tt := range []struct{ name, addr string }{
-		{"closed port", closedAddr(t)},
-		{"hung server", hungAddr(t)},
+		{"closed port", djinntest.ClosedAddr(t)},
+		{"hung server", djinntest.HungAddr(t)},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			rdb := redis.NewClient(&redis.Options{Addr: tt.addr})

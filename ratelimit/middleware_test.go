@@ -140,7 +140,7 @@ func TestMiddlewareUnavailable(t *testing.T) {
 		{"closed", true, 503},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			rdb := redis.NewClient(&redis.Options{Addr: closedAddr(t)})
+			rdb := redis.NewClient(&redis.Options{Addr: djinntest.ClosedAddr(t)})
 			defer rdb.Close()
 			logger, logs := djinntest.NewLogs()
 			l := NewRedis(rdb, RedisOptions{Timeout: 100 * time.Millisecond, Cooldown: 20 * time.Millisecond})

@@ -3,11 +3,9 @@ package sessions
 import (
 	"errors"
 	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/redis/go-redis/v9"
@@ -17,18 +15,6 @@ import (
 	"github.com/djinn-go/djinn/core/urls"
 	"github.com/djinn-go/djinn/djinntest"
 )
-
-// closedPort returns a loopback address nothing listens on.
-func closedPort(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	return addr
-}
 
 // outageSite serves views on a project whose sessions are in the Redis at
 // redisURL: /whoami reads the session (503 when it cannot), /login sets
@@ -101,7 +87,7 @@ func (c *siteClient) get(path string) (int, string, *http.Response) {
 // the session answers 503, the cookie is kept (no logout), and views that
 // do not use the session work.
 func TestRedisDownClosedPort(t *testing.T) {
-	srv := outageSite(t, "redis://"+closedPort(t)+"/0")
+	srv := outageSite(t, "redis://"+djinntest.ClosedAddr(t)+"/0")
 	// A cookie signed with the project's key, as a logged-in user has.
 	ids, err := newIDCookie(Config{SecretKey: testKey}.withDefaults())
 	if err != nil {
@@ -136,7 +122,7 @@ func TestRedisDownClosedPort(t *testing.T) {
 
 // TestGetUnavailable checks the error Get returns when Redis is down.
 func TestGetUnavailable(t *testing.T) {
-	client := redis.NewClient(&redis.Options{Addr: closedPort(t), MaxRetries: -1})
+	client := redis.NewClient(&redis.Options{Addr: djinntest.ClosedAddr(t), MaxRetries: -1})
 	t.Cleanup(func() { client.Close() })
 	st, err := NewRedisStore(client, Config{SecretKey: testKey})
 	if err != nil {
@@ -186,8 +172,8 @@ func TestRedisDownRealServer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	px := startProxy(t, "127.0.0.1:0", o.Addr)
-	addr := px.addr
+	px := djinntest.NewProxy(t, o.Addr)
+	addr := px.Addr
 	srv := outageSite(t, "redis://"+addr+"/"+strings.TrimPrefix(target[strings.LastIndex(target, "/"):], "/"))
 	c := &siteClient{t: t, base: srv.URL}
 	if status, body, _ := c.get("/login/"); status != 200 || body != "logged in" || c.cookie == "" {
@@ -198,7 +184,7 @@ func TestRedisDownRealServer(t *testing.T) {
 	}
 	cookie := c.cookie
 
-	px.stop()
+	px.Cut()
 	if status, body, _ := c.get("/whoami/"); status != 503 {
 		t.Errorf("GET /whoami/ with Redis gone = %d %q; want 503", status, body)
 	}
@@ -209,57 +195,8 @@ func TestRedisDownRealServer(t *testing.T) {
 		t.Errorf("the session cookie changed during the outage")
 	}
 
-	startProxy(t, addr, o.Addr)
+	px.Restore()
 	if status, body, _ := c.get("/whoami/"); status != 200 || body != "you are ada" {
 		t.Errorf("GET /whoami/ after Redis came back = %d %q; want you are ada (no logout)", status, body)
 	}
-}
-
-// proxy forwards TCP connections to a server until stopped.
-type proxy struct {
-	addr  string
-	ln    net.Listener
-	mu    sync.Mutex
-	conns []net.Conn
-	wg    sync.WaitGroup
-}
-
-func startProxy(t *testing.T, addr, target string) *proxy {
-	t.Helper()
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := &proxy{addr: ln.Addr().String(), ln: ln}
-	p.wg.Go(func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			u, err := net.Dial("tcp", target)
-			if err != nil {
-				c.Close()
-				continue
-			}
-			p.mu.Lock()
-			p.conns = append(p.conns, c, u)
-			p.mu.Unlock()
-			p.wg.Go(func() { io.Copy(u, c); u.Close() })
-			p.wg.Go(func() { io.Copy(c, u); c.Close() })
-		}
-	})
-	t.Cleanup(p.stop)
-	return p
-}
-
-func (p *proxy) stop() {
-	p.ln.Close()
-	p.mu.Lock()
-	for _, c := range p.conns {
-		c.Close()
-	}
-	p.conns = nil
-	p.mu.Unlock()
-	p.wg.Wait()
 }
