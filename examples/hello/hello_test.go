@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -13,9 +12,7 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/djinn-go/djinn/core"
 	"github.com/djinn-go/djinn/djinntest"
-	"github.com/djinn-go/djinn/migrations"
 	"github.com/djinn-go/djinn/migrations/migrationstest"
 	"github.com/djinn-go/djinn/static"
 )
@@ -50,18 +47,7 @@ func newSiteOn(t *testing.T, url string) *httptest.Server {
 	if _, err := static.Collect(t.Context(), finder, static.CollectOptions{Root: s.Static.Root, StaticURL: s.Static.URL}); err != nil {
 		t.Fatal(err)
 	}
-	p := core.New(s)
-	t.Cleanup(func() { _ = p.Close(context.Background()) })
-	if err := p.Setup(t.Context()); err != nil {
-		t.Fatal(err)
-	}
-	r, err := migrations.RunnerFor(p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := r.Migrate(t.Context()); err != nil {
-		t.Fatal(err)
-	}
+	p := migrationstest.Setup(t, s)
 	srv := httptest.NewServer(p.Handler())
 	t.Cleanup(srv.Close)
 	return srv
@@ -75,13 +61,7 @@ func TestMigrationsUpToDate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s.Logging.Handler = slog.DiscardHandler
-	p := core.New(s)
-	t.Cleanup(func() { _ = p.Close(context.Background()) })
-	if err := p.Setup(t.Context()); err != nil {
-		t.Fatal(err)
-	}
-	migrationstest.UpToDate(t, p)
+	migrationstest.UpToDate(t, djinntest.Setup(t, s))
 }
 
 // TestGreetingsAreCounted goes through the model, its migrations and an

@@ -29,3 +29,15 @@ func UpToDate(t testing.TB, p *core.Project) {
 			m.App, m.Name, strings.Join(m.Operations, "\n  "))
 	}
 }
+
+// Setup sets up a project from s for a test (djinntest.Setup) and
+// migrates its database, running the apps' PostMigrate hooks, as `migrate`
+// does before a deployment serves.
+func Setup(t testing.TB, s core.Settings) *core.Project {
+	t.Helper()
+	p := djinntest.Setup(t, s)
+	if _, err := migrations.Migrate(t.Context(), p, nil); err != nil {
+		t.Fatalf("migrationstest: migrate: %v", err)
+	}
+	return p
+}
