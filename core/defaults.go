@@ -91,7 +91,7 @@ func Defaults() Settings {
 			PasswordResetTimeout: 3 * 24 * time.Hour, // Django's 259200 s
 			LoginURL:             "/accounts/login/",
 			LoginRedirectURL:     "/",
-			LogoutRedirectURL:    "/",
+			LogoutRedirectURL:    "", // Django: show registration/logged_out.html
 			LoginAttempts:        5,
 			LoginWindow:          15 * time.Minute,
 		},

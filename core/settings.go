@@ -260,7 +260,7 @@ type AuthSettings struct {
 	PasswordResetTimeout time.Duration
 	// LoginURL is where RequireLogin sends anonymous users; LoginRedirectURL
 	// where login goes without a safe "next"; LogoutRedirectURL where
-	// logout goes.
+	// logout goes ("" shows the registration/logged_out.html page).
 	LoginURL          string
 	LoginRedirectURL  string
 	LogoutRedirectURL string

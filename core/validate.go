@@ -241,7 +241,6 @@ func (s Settings) withDefaults() Settings {
 	defDur(&s.Auth.PasswordResetTimeout, d.Auth.PasswordResetTimeout)
 	def(&s.Auth.LoginURL, d.Auth.LoginURL)
 	def(&s.Auth.LoginRedirectURL, d.Auth.LoginRedirectURL)
-	def(&s.Auth.LogoutRedirectURL, d.Auth.LogoutRedirectURL)
 	defInt(&s.Auth.LoginAttempts, d.Auth.LoginAttempts)
 	defDur(&s.Auth.LoginWindow, d.Auth.LoginWindow)
 	def(&s.Mail.Host, d.Mail.Host)
