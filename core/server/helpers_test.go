@@ -9,16 +9,16 @@ import (
 	"testing"
 	"time"
 
-	"github.com/djinn-go/djinn/djinntest"
+	"github.com/djinn-go/djinn/djinntest/logtest"
 )
 
 // waitLimit bounds every wait in these tests; nothing should come near it.
 const waitLimit = 10 * time.Second
 
 // logBuffer is the shared test log sink.
-type logBuffer = djinntest.Logs
+type logBuffer = logtest.Logs
 
-func newTestLogger() (*slog.Logger, *logBuffer) { return djinntest.NewLogs() }
+func newTestLogger() (*slog.Logger, *logBuffer) { return logtest.New() }
 
 // running is a Server started by start, serving until the test ends.
 type running struct {
