@@ -16,7 +16,7 @@ import (
 )
 
 func runserverCommand() *Command {
-	var debug bool
+	var debug, noreload bool
 	return &Command{
 		Name:  "runserver",
 		Args:  "[addr]",
@@ -26,11 +26,25 @@ DEBUG is on unless DEBUG or DJINN_DEBUG is set in the environment or
 --debug=false is given, and only when the address is a loopback one (or a
 unix socket): a server other machines can reach keeps DEBUG as configured
 unless --debug is given. addr is host:port, :port, port or unix:/path; it
-defaults to Server.Addr (127.0.0.1:8000).`,
+defaults to Server.Addr (127.0.0.1:8000).
+
+Run from its project's directory (go run . runserver), runserver reloads:
+it keeps the listening socket open, runs the server in a child process,
+watches the module's files and, when one changes, rebuilds with go build
+and restarts the server on the same socket, so that no request is
+refused. A build error is printed and shown as the site's error page until
+it is fixed. Project templates and static files (Templates.Dirs,
+Static.Dirs) are read from disk in DEBUG and apply without a restart;
+apps' embedded ones need the rebuild, which happens anyway. --noreload
+serves in this process only.`,
 		MaxArgs: 1,
 		Flags: func(fs *pflag.FlagSet) {
 			fs.BoolVar(&debug, "debug", true, "turn DEBUG on (the default unless DEBUG is set in the environment)")
+			fs.BoolVar(&noreload, "noreload", false, "do not rebuild and restart the server when a file changes")
 		},
+		// The reloader must start with broken settings too: the project is
+		// set up in Run, by the process that serves.
+		NoSetup: true,
 		Before: func(env *Env) error {
 			s := env.Project.Settings()
 			if err := setAddr(s, env.Args); err != nil {
@@ -50,6 +64,23 @@ defaults to Server.Addr (127.0.0.1:8000).`,
 			return nil
 		},
 		Run: func(ctx context.Context, env *Env) error {
+			if !noreload {
+				r, why := newReloader(env)
+				if r != nil {
+					return r.run(ctx)
+				}
+				fmt.Fprintf(env.Stderr, "runserver: auto-reload is off: %s\n", why)
+			}
+			ln, err := inheritedListener()
+			if err != nil {
+				return err
+			}
+			if err := env.Project.Setup(ctx); err != nil {
+				if ln != nil {
+					ln.Close()
+				}
+				return err
+			}
 			// Like Django's runserver: the system checks first (unapplied
 			// migrations among them), reported but not fatal.
 			fmt.Fprint(env.Stdout, "Performing system checks...\n\n")
@@ -57,7 +88,7 @@ defaults to Server.Addr (127.0.0.1:8000).`,
 			if err := res.Write(env.Stdout); err != nil {
 				return err
 			}
-			return serve(ctx, env, true)
+			return serve(ctx, env, true, ln)
 		},
 	}
 }
@@ -75,7 +106,7 @@ addr is host:port, :port, port or unix:/path; it defaults to Server.Addr.`,
 		Before: func(env *Env) error {
 			return setAddr(env.Project.Settings(), env.Args)
 		},
-		Run: func(ctx context.Context, env *Env) error { return serve(ctx, env, false) },
+		Run: func(ctx context.Context, env *Env) error { return serve(ctx, env, false, nil) },
 	}
 }
 
@@ -108,7 +139,9 @@ func isPort(s string) bool {
 	return true
 }
 
-func serve(ctx context.Context, env *Env, banner bool) error {
+// serve runs the gateway server until ctx is done, on ln when it is not
+// nil (a socket inherited from runserver's reloader), else on Server.Addr.
+func serve(ctx context.Context, env *Env, banner bool, ln net.Listener) error {
 	p := env.Project
 	srv, err := server.New(ServerConfig(p), p.Handler(), p.Logger())
 	if err != nil {
@@ -128,7 +161,12 @@ func serve(ctx context.Context, env *Env, banner bool) error {
 			}
 		})
 	}
-	runErr := srv.Run(ctx)
+	var runErr error
+	if ln != nil {
+		runErr = srv.Serve(ctx, ln)
+	} else {
+		runErr = srv.Run(ctx)
+	}
 	// Release the apps' resources whatever happened; a shutdown error
 	// matters more than a close error.
 	closeCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), p.Settings().Server.ShutdownTimeout)
