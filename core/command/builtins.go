@@ -18,7 +18,7 @@ import (
 
 // builtins returns the commands every project has.
 func builtins() []*Command {
-	return []*Command{runserverCommand(), serveCommand(), checkCommand(), VersionCommand(), showURLsCommand()}
+	return []*Command{runserverCommand(), serveCommand(), checkCommand(), VersionCommand(), showURLsCommand(), StartAppCommand()}
 }
 
 func checkCommand() *Command {

@@ -1,0 +1,82 @@
+// Package polls is an app of the mysite project: its models,
+// views, URLs, migrations, templates and static files.
+package polls
+
+import (
+	"context"
+	"embed"
+	"io/fs"
+
+	"gorm.io/gorm"
+
+	"github.com/djinn-go/djinn/core"
+	"github.com/djinn-go/djinn/core/urls"
+	"github.com/djinn-go/djinn/migrations"
+	"github.com/djinn-go/djinn/orm"
+	"github.com/djinn-go/djinn/static"
+	"github.com/djinn-go/djinn/templates"
+)
+
+// Label is the app's label: its URL namespace ("polls:index"), the
+// prefix of its tables (polls_item) and the directory of
+// its templates and static files.
+const Label = "polls"
+
+// App is the polls app. Install New() in settings.go; the project
+// calls Ready before any request.
+type App struct {
+	db *gorm.DB
+}
+
+// New returns the app.
+func New() *App { return &App{} }
+
+var (
+	_ core.Dependent      = (*App)(nil)
+	_ core.Readier        = (*App)(nil)
+	_ orm.ModelProvider   = (*App)(nil)
+	_ migrations.Provider = (*App)(nil)
+	_ templates.Provider  = (*App)(nil)
+	_ static.Provider     = (*App)(nil)
+	_ urls.Provider       = (*App)(nil)
+)
+
+// Label returns "polls".
+func (a *App) Label() string { return Label }
+
+// Dependencies: the app's models need the orm app.
+func (a *App) Dependencies() []string { return []string{orm.Label} }
+
+// Models returns the app's models, for the registry and makemigrations.
+func (a *App) Models() []any { return []any{&Item{}} }
+
+//go:embed migrations templates static
+var files embed.FS
+
+func sub(dir string) fs.FS {
+	f, err := fs.Sub(files, dir)
+	if err != nil {
+		panic(err) // the directories are embedded above
+	}
+	return f
+}
+
+// Migrations returns the app's SQL migrations (sqlite/ and postgres/),
+// written by makemigrations.
+func (a *App) Migrations() fs.FS { return sub("migrations") }
+
+// Templates returns the app's templates (polls/*.html).
+func (a *App) Templates() fs.FS { return sub("templates") }
+
+// Static returns the app's static files (polls/style.css).
+func (a *App) Static() fs.FS { return sub("static") }
+
+// Ready keeps the project's database handle for the views.
+func (a *App) Ready(_ context.Context, p *core.Project) error {
+	oa, err := orm.From(p)
+	if err != nil {
+		return err
+	}
+	a.db = oa.DB()
+	return nil
+}
