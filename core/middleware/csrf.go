@@ -29,7 +29,8 @@ type CSRFConfig struct {
 // either header (non-browser clients, same-origin requests of old browsers)
 // pass. No token and no cookie are involved.
 //
-// The rejection's public message is "cross-origin request denied"; its
+// The rejection's public message is Django's "CSRF verification failed.
+// Request aborted." with the short reason "cross-origin request denied"; its
 // cause, the reason CrossOriginProtection.Check gave, is logged and shown
 // on the DEBUG page. (Check is what CrossOriginProtection.Handler runs
 // before its deny handler; calling it here keeps that reason, which a deny
@@ -63,7 +64,7 @@ func CSRF(cfg CSRFConfig) (mw Middleware, err error) {
 			if err := c.Check(r); err != nil {
 				respond.Error(w, r, &respond.HTTPError{
 					Status:  http.StatusForbidden,
-					Message: "cross-origin request denied",
+					Message: "CSRF verification failed. Request aborted: cross-origin request denied.",
 					Err:     err,
 				})
 				return
