@@ -33,7 +33,8 @@ type Djinn struct {
 // Otherwise a program built from a published Djinn version (go run
 // github.com/djinn-go/djinn/cmd/manage@v0.3.0, or a module that requires
 // it) gives that version without a replace; a program built from a local
-// checkout ("(devel)", a "+dirty" version, or a replaced module) gives
+// checkout ("(devel)", a VCS-stamped version without a module checksum, a
+// "+dirty" version, or a replaced module) gives
 // the checkout's directory: the replacement's directory, else the module
 // root of this package's source as compiled (runtime.Caller), else the
 // main module of `go list -m` in the working directory.
@@ -65,7 +66,11 @@ func Locate(ctx context.Context, dir string) (Djinn, error) {
 				} else if mod.Replace.Version != "" {
 					return Djinn{Version: mod.Replace.Version}, nil
 				}
-			} else if published(mod.Version) {
+			} else if published(mod.Version) && mod.Sum != "" {
+				// A checksum means the module came from a proxy or the
+				// module cache. A program built inside a clean checkout
+				// has a VCS-stamped pseudo-version too, but no checksum,
+				// and no proxy serves that version.
 				return Djinn{Version: mod.Version}, nil
 			}
 		}
