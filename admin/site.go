@@ -74,6 +74,68 @@ type ModelAdmin struct {
 	// ReadonlyFields are shown on the change form but never set from a
 	// request.
 	ReadonlyFields []string
+
+	// Columns are computed changelist columns that ListDisplay may name
+	// next to fields (Django's list_display callables).
+	Columns []Column
+	// Actions are bulk actions offered on the changelist besides "Delete
+	// selected", which is always there for users with delete permission.
+	Actions []Action
+	// ListEditable are ListDisplay fields edited in place on the
+	// changelist (not the first column), saved with one "Save" button.
+	ListEditable []string
+	// DateHierarchy is a date or time field the changelist drills down by
+	// year, month and day.
+	DateHierarchy string
+
+	// Fieldsets group the change form's fields under headings; when set
+	// they replace Fields.
+	Fieldsets []Fieldset
+	// Inlines edit related models (has-many) on the parent's change form,
+	// as tabular rows.
+	Inlines []Inline
+}
+
+// Column is a computed changelist column: Value returns what the cell
+// shows for one object (a pointer to the model struct).
+type Column struct {
+	Name  string // what ListDisplay names
+	Label string // the header; Name humanized when empty
+	Value func(obj any) (string, error)
+}
+
+// Action is a bulk action: Run gets the selected objects (pointers to the
+// model struct) inside a transaction and returns the message the user
+// sees. Perm is the permission a user needs ("change" when empty: one of
+// "view", "add", "change", "delete").
+type Action struct {
+	Name  string // the form value, [a-z0-9_]
+	Label string // what the menu shows
+	Perm  string
+	Run   func(ctx context.Context, tx *gorm.DB, objs []any) (message string, err error)
+}
+
+// Fieldset is one heading of a change form and its fields.
+type Fieldset struct {
+	Name        string
+	Description string
+	Fields      []string
+	Collapsed   bool
+}
+
+// Inline edits the objects of a related model whose foreign key points at
+// the parent, as rows of a table on the parent's change form.
+type Inline struct {
+	// Model is a pointer to the related model (registered with the orm).
+	Model any
+	// FK is the related model's field pointing at the parent; empty finds
+	// the only one.
+	FK string
+	// Fields are the row's fields; empty means every editable one.
+	Fields []string
+	// Extra is the number of blank rows for new objects (3 when 0;
+	// negative for none).
+	Extra int
 }
 
 // Auto returns the zero ModelAdmin: the admin's defaults for everything.
