@@ -1,0 +1,46 @@
+package main
+
+import (
+	"fmt"
+	"net/http"
+
+	"github.com/djinn-go/djinn/auth"
+	"github.com/djinn-go/djinn/core"
+	"github.com/djinn-go/djinn/core/respond"
+	"github.com/djinn-go/djinn/core/urls"
+	"github.com/djinn-go/djinn/examples/polls/polls"
+	"github.com/djinn-go/djinn/templates"
+)
+
+// urlpatterns returns the project's URL configuration (Django's
+// ROOT_URLCONF): the home page, log in and out under /accounts/, and the
+// polls under /polls/, in the app's namespace ("polls:index").
+func urlpatterns(apps []core.App) func(*urls.Router) {
+	return func(r *urls.Router) {
+		r.Handle("GET /{$}", respond.HandlerFunc(home), "home")
+		// Log in, log out, password change and reset ("accounts:login").
+		r.Include("/accounts/", "accounts", urls.Of(installed[*auth.App](apps)))
+		r.Include("/polls/", polls.Label, urls.Of(installed[*polls.App](apps)))
+		// ADMIN: mount the admin site here once the admin package exists,
+		// e.g. r.Include("/admin/", "admin", urls.Of(installed[*admin.App](apps)))
+		// (see polls/admin.go for the polls registration).
+		// djinn:urls
+	}
+}
+
+// home renders the project's home page, templates/home.html.
+func home(w http.ResponseWriter, r *http.Request) error {
+	return templates.Render(w, r, http.StatusOK, "home.html", nil)
+}
+
+// installed returns the app of type T in apps: the very instance the
+// project sets up, whose views use what its Ready hook prepared.
+func installed[T core.App](apps []core.App) T {
+	for _, a := range apps {
+		if t, ok := a.(T); ok {
+			return t
+		}
+	}
+	var zero T
+	panic(fmt.Sprintf("urls.go: no %T in InstalledApps (settings.go)", zero))
+}
