@@ -6,12 +6,11 @@ export GOTOOLCHAIN := auto
 
 .PHONY: run test race bench loadtest vulncheck
 
-# run applies the example's migrations to the embedded SQLite default
-# (db.sqlite3) and serves the site on http://127.0.0.1:8000.
+# run serves the polls example on http://127.0.0.1:8000 with the embedded
+# SQLite default (db.sqlite3): in DEBUG it applies its migrations first,
+# and runserver rebuilds and restarts on every change.
 run:
-	go build -o bin/hello ./examples/hello
-	DEBUG=true ./bin/hello migrate
-	./bin/hello runserver
+	go run ./examples/polls runserver
 
 # test is what CI runs: vet and every test.
 test:
