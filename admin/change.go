@@ -28,9 +28,13 @@ type ChangeForm struct {
 	// object on the change page.
 	Adding               bool
 	ObjectID, ObjectRepr string
-	// Rows are the form's fields; NonFieldErrors the errors of the whole
-	// form. HasErrors is set after a POST with errors.
+	// Rows are the form's fields, Fieldsets the same rows under their
+	// headings (one unnamed fieldset without ModelAdmin.Fieldsets);
+	// Inlines the tables of related objects. NonFieldErrors are the
+	// errors of the whole form. HasErrors is set after a POST with errors.
 	Rows           []*FormRow
+	Fieldsets      []*FieldsetView
+	Inlines        []*InlineView
 	NonFieldErrors []string
 	HasErrors      bool
 	// CanDelete, CanSave: the user's permissions on the object (a user
@@ -45,6 +49,9 @@ func (s *Site) addView(w http.ResponseWriter, r *http.Request, u *auth.User) err
 	}
 	if err := s.require(r, u, e, "add"); err != nil {
 		return err
+	}
+	if e.isUser {
+		return s.addUser(w, r, u, e)
 	}
 	return s.form(w, r, u, e, e.newObject(), true)
 }
@@ -105,6 +112,15 @@ func (s *Site) form(w http.ResponseWriter, r *http.Request, u *auth.User, e *ent
 	if cf.CanAdd, err = s.can(r, u, e, "add"); err != nil {
 		return err
 	}
+	if !adding {
+		if err := s.loadM2M(ctx, e, obj); err != nil {
+			return err
+		}
+	}
+	inlines, err := s.inlineStates(ctx, r, u, e, obj, adding)
+	if err != nil {
+		return err
+	}
 	var errs map[string][]string
 	var posted url.Values
 	if r.Method == http.MethodPost {
@@ -114,6 +130,11 @@ func (s *Site) form(w http.ResponseWriter, r *http.Request, u *auth.User, e *ent
 		posted = r.PostForm
 		var changed []string
 		errs, changed = e.bind(posted, obj)
+		m2mChanged, err := s.bindM2M(ctx, e, obj, posted, errs)
+		if err != nil {
+			return err
+		}
+		changed = append(changed, m2mChanged...)
 		if len(errs) == 0 {
 			if err := s.checkRelated(ctx, e, obj, errs); err != nil {
 				return err
@@ -124,8 +145,12 @@ func (s *Site) form(w http.ResponseWriter, r *http.Request, u *auth.User, e *ent
 				return err
 			}
 		}
-		if len(errs) == 0 {
-			err := s.save(ctx, u, e, obj, adding, changed)
+		inlineErrs, err := s.bindInlines(ctx, inlines, posted)
+		if err != nil {
+			return err
+		}
+		if len(errs) == 0 && !inlineErrs {
+			err := s.save(ctx, u, e, obj, adding, changed, inlines)
 			if errors.Is(orm.Translate(err), orm.ErrDuplicate) {
 				e.duplicateError(orm.Translate(err), errs, &cf.NonFieldErrors)
 			} else if err != nil {
@@ -141,6 +166,13 @@ func (s *Site) form(w http.ResponseWriter, r *http.Request, u *auth.User, e *ent
 		return err
 	}
 	cf.Rows = e.formFields(obj, posted, errs, fk, !cf.CanSave)
+	if e.isUser {
+		s.userRows(cf.Rows, obj, links, cf.CanSave)
+	}
+	cf.Fieldsets = e.groupRows(cf.Rows)
+	if cf.Inlines, err = s.inlineViews(ctx, inlines, !cf.CanSave); err != nil {
+		return err
+	}
 	status := http.StatusOK
 	if cf.HasErrors {
 		status = http.StatusBadRequest
@@ -183,35 +215,183 @@ func (s *Site) afterSave(w http.ResponseWriter, r *http.Request, e *entry, obj r
 	return nil
 }
 
-// save writes obj and its LogEntry in one transaction.
-func (s *Site) save(ctx context.Context, u *auth.User, e *entry, obj reflect.Value, adding bool, changed []string) error {
+// save writes obj, its many-to-many relations, its inline rows and its
+// LogEntry in one transaction.
+func (s *Site) save(ctx context.Context, u *auth.User, e *entry, obj reflect.Value, adding bool, changed []string, inlines []*inlineState) error {
 	return orm.Atomic(ctx, orm.DB(ctx, s.db), func(tx *gorm.DB) error {
 		if adding {
-			if err := tx.Create(obj.Interface()).Error; err != nil {
+			if err := tx.Omit(clause.Associations).Create(obj.Interface()).Error; err != nil {
 				return err
 			}
-			return logAction(ctx, tx, u.ID, e, e.pkString(obj), e.repr(obj), Addition, "Added.")
-		}
-		cols := []string{}
-		for _, ff := range e.form {
-			if !ff.readonly {
-				cols = append(cols, ff.column)
-			}
-		}
-		if _, ok := e.model.Field("UpdatedAt"); ok {
-			cols = append(cols, "UpdatedAt")
-		}
-		if len(cols) > 0 {
+		} else if cols := e.columns(); len(cols) > 0 {
 			if err := tx.Model(obj.Interface()).Select(cols).Updates(obj.Interface()).Error; err != nil {
 				return err
 			}
 		}
-		msg := "No fields changed."
-		if len(changed) > 0 {
-			msg = "Changed " + joinAnd(changed) + "."
+		if err := s.saveM2M(tx, e, obj); err != nil {
+			return err
 		}
-		return logAction(ctx, tx, u.ID, e, e.pkString(obj), e.repr(obj), Change, msg)
+		more, err := s.saveInlines(ctx, tx, e, obj, inlines)
+		if err != nil {
+			return err
+		}
+		flag, msgs := Change, []string{}
+		switch {
+		case adding:
+			flag, msgs = Addition, []string{"Added."}
+		case len(changed) > 0:
+			msgs = []string{"Changed " + joinAnd(changed) + "."}
+		case len(more) == 0:
+			msgs = []string{"No fields changed."}
+		}
+		msgs = append(msgs, more...)
+		return logAction(ctx, tx, u.ID, e, e.pkString(obj), e.repr(obj), flag, strings.Join(msgs, " "))
 	})
+}
+
+// columns are the columns a change writes: the editable fields and
+// UpdatedAt.
+func (e *entry) columns() []string {
+	cols := []string{}
+	for _, ff := range e.form {
+		if !ff.readonly && ff.m2m == nil {
+			cols = append(cols, ff.column)
+		}
+	}
+	if _, ok := e.model.Field("UpdatedAt"); ok {
+		cols = append(cols, "UpdatedAt")
+	}
+	return cols
+}
+
+// loadM2M loads the related objects of obj's many-to-many fields into
+// its slice fields.
+func (s *Site) loadM2M(ctx context.Context, e *entry, obj reflect.Value) error {
+	for _, ff := range e.form {
+		if ff.m2m == nil {
+			continue
+		}
+		list := reflect.New(ff.m2m.field.GoType)
+		if err := orm.DB(ctx, s.db).Model(obj.Interface()).Association(ff.m2m.field.Name).Find(list.Interface()); err != nil {
+			return fmt.Errorf("admin: load %s of %s %s: %w", ff.column, e.model, e.pkString(obj), err)
+		}
+		obj.Elem().FieldByName(ff.m2m.field.Name).Set(list.Elem())
+	}
+	return nil
+}
+
+// bindM2M sets obj's many-to-many slice fields to the posted related
+// objects (loaded, so that a key that does not exist is an error); it
+// returns the labels of the fields whose set changed.
+func (s *Site) bindM2M(ctx context.Context, e *entry, obj reflect.Value, posted url.Values, errs map[string][]string) ([]string, error) {
+	var changed []string
+	for _, ff := range e.form {
+		if ff.m2m == nil || ff.readonly {
+			continue
+		}
+		t := ff.m2m.target
+		keys := ff.m2mPosted(posted)
+		pks := make([]any, 0, len(keys))
+		bad := ""
+		for _, k := range keys {
+			v := reflect.New(indirect(t.PrimaryKey.GoType)).Elem()
+			if setScalar(v, v.Type(), k, false) != "" {
+				bad = k
+				break
+			}
+			pks = append(pks, v.Interface())
+		}
+		list := reflect.New(ff.m2m.field.GoType)
+		if bad == "" && len(pks) > 0 {
+			err := orm.DB(ctx, s.db).Model(reflect.New(t.Type).Interface()).
+				Where(clause.IN{Column: clause.Column{Table: clause.CurrentTable, Name: t.PrimaryKey.Column}, Values: pks}).
+				Order(clause.OrderByColumn{Column: clause.Column{Table: clause.CurrentTable, Name: t.PrimaryKey.Column}}).
+				Find(list.Interface()).Error
+			if err != nil {
+				return nil, fmt.Errorf("admin: check %s: %w", ff.column, err)
+			}
+			if list.Elem().Len() != len(pks) {
+				found := map[string]bool{}
+				for i := range list.Elem().Len() {
+					found[fmt.Sprint(reflect.Indirect(list.Elem().Index(i)).FieldByName(t.PrimaryKey.Name).Interface())] = true
+				}
+				for _, k := range keys {
+					if !found[k] && bad == "" {
+						bad = k
+					}
+				}
+			}
+		}
+		if bad != "" {
+			errs[ff.column] = append(errs[ff.column], "Select a valid choice. "+bad+" is not one of the available choices.")
+			continue
+		}
+		before := ff.m2mKeys(obj)
+		obj.Elem().FieldByName(ff.m2m.field.Name).Set(list.Elem())
+		if !sameSet(before, ff.m2mKeys(obj)) {
+			changed = append(changed, strings.ToLower(ff.label))
+		}
+	}
+	return changed, nil
+}
+
+// sameSet reports whether a and b hold the same strings.
+func sameSet(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	in := map[string]bool{}
+	for _, x := range a {
+		in[x] = true
+	}
+	for _, x := range b {
+		if !in[x] {
+			return false
+		}
+	}
+	return true
+}
+
+// saveM2M replaces the rows of obj's many-to-many relations with tx.
+func (s *Site) saveM2M(tx *gorm.DB, e *entry, obj reflect.Value) error {
+	for _, ff := range e.form {
+		if ff.m2m == nil || ff.readonly {
+			continue
+		}
+		list := obj.Elem().FieldByName(ff.m2m.field.Name)
+		a := tx.Model(obj.Interface()).Association(ff.m2m.field.Name)
+		var err error
+		if list.Len() == 0 {
+			err = a.Clear()
+		} else {
+			err = a.Replace(list.Addr().Interface())
+		}
+		if err != nil {
+			return fmt.Errorf("admin: save %s of %s: %w", ff.column, e.model, err)
+		}
+	}
+	return nil
+}
+
+// m2mChoices returns the options of a many-to-many select, at most limit.
+func (s *Site) m2mChoices(ctx context.Context, ff *formField, limit int) ([]forms.Choice, error) {
+	t := ff.m2m.target
+	list := reflect.New(reflect.SliceOf(reflect.PointerTo(t.Type)))
+	q := orm.DB(ctx, s.db).Model(reflect.New(t.Type).Interface())
+	if t.Type == reflect.TypeFor[auth.Permission]() {
+		q = q.Order("app").Order("codename")
+	} else {
+		q = q.Order(clause.OrderByColumn{Column: clause.Column{Table: clause.CurrentTable, Name: t.PrimaryKey.Column}})
+	}
+	if err := q.Limit(limit).Find(list.Interface()).Error; err != nil {
+		return nil, fmt.Errorf("admin: choices of %s from %s: %w", ff.column, t.Table, err)
+	}
+	out := []forms.Choice{}
+	for i := range list.Elem().Len() {
+		o := list.Elem().Index(i)
+		out = append(out, forms.Choice{Value: fmt.Sprint(o.Elem().FieldByName(t.PrimaryKey.Name).Interface()), Label: m2mLabel(t, o)})
+	}
+	return out, nil
 }
 
 // joinAnd joins words as English does: "a, b and c".
@@ -282,6 +462,16 @@ func (s *Site) checkUnique(ctx context.Context, e *entry, obj reflect.Value, add
 func (s *Site) fkChoices(ctx context.Context, e *entry) (map[string][]forms.Choice, error) {
 	out := map[string][]forms.Choice{}
 	for _, ff := range e.form {
+		if ff.m2m != nil {
+			c, err := s.m2mChoices(ctx, ff, choiceLimit+1)
+			if err != nil {
+				return nil, err
+			}
+			if len(c) <= choiceLimit {
+				out[ff.column] = c
+			}
+			continue
+		}
 		if ff.related == nil {
 			continue
 		}

@@ -21,11 +21,22 @@ type entry struct {
 	admin    ModelAdmin
 	reg      *orm.Registry
 	list     []listColumn
-	search   []string // columns
+	search   []searchPath
 	filters  []*filterSpec
 	ordering []orderTerm
 	form     []*formField
 	perPage  int
+	// fieldsets are ModelAdmin.Fieldsets resolved (fieldsets.go);
+	// inlines ModelAdmin.Inlines (inlines.go); isUser marks auth.User's
+	// entry (useradmin.go).
+	fieldsets []*fieldsetSpec
+	inlines   []*inlineSpec
+	isUser    bool
+	// editable are ModelAdmin.ListEditable by column, hierarchy
+	// DateHierarchy's field, actions ModelAdmin.Actions (changelist.go).
+	editable  map[string]*formField
+	hierarchy *formField
+	actions   []Action
 }
 
 // key is "app/model", the entry's place in URLs.
@@ -42,6 +53,7 @@ type listColumn struct {
 	label string
 	field *orm.Field
 	fk    *formField // set for foreign keys: shown as the related object
+	col   *Column    // set for a computed column (ModelAdmin.Columns)
 }
 
 // orderTerm is a whitelisted ORDER BY column.
@@ -55,6 +67,7 @@ type filterSpec struct {
 	column string
 	label  string
 	field  *formField
+	date   bool // a date filter: Today, Past 7 days... (changelist.go)
 }
 
 // formField is one field of the add/change form.
@@ -70,6 +83,7 @@ type formField struct {
 	choices  []forms.Choice // fixed choices (forms.Chooser)
 	related  *orm.Model     // foreign key target
 	nullable bool           // pointer field: "" stores NULL
+	m2m      *m2mSpec       // many-to-many relation (values.go's m2m*)
 }
 
 var timeType = reflect.TypeFor[time.Time]()
@@ -100,6 +114,9 @@ func newEntry(reg *orm.Registry, m *orm.Model, ma ModelAdmin) (*entry, error) {
 		readonly[f] = true
 	}
 	names := ma.Fields
+	if len(ma.Fieldsets) > 0 {
+		names = fieldsetNames(ma.Fieldsets)
+	}
 	explicit := len(names) > 0
 	if !explicit {
 		for i := range m.Fields {
@@ -114,10 +131,15 @@ func newEntry(reg *orm.Registry, m *orm.Model, ma ModelAdmin) (*entry, error) {
 				names = append(names, f.Name)
 			}
 		}
+		names = append(names, defaultM2M(reg, m)...)
 	}
 	for _, name := range names {
 		f, ok := resolve(m, name)
 		if !ok {
+			if ff, ok := newM2MField(reg, m, name); ok {
+				e.form = append(e.form, ff)
+				continue
+			}
 			bad("Fields", name, "is not a column of the model")
 			continue
 		}
@@ -132,48 +154,7 @@ func newEntry(reg *orm.Registry, m *orm.Model, ma ModelAdmin) (*entry, error) {
 		e.form = append(e.form, ff)
 	}
 
-	// Changelist columns.
-	if len(ma.ListDisplay) == 0 {
-		e.list = []listColumn{{label: capFirst(m.VerboseName)}}
-	}
-	for _, name := range ma.ListDisplay {
-		f, ok := resolve(m, name)
-		if !ok {
-			bad("ListDisplay", name, "is not a column of the model")
-			continue
-		}
-		col := listColumn{label: capFirst(f.VerboseName), field: f}
-		if ff, ok := newFormField(reg, m, f); ok && ff.related != nil {
-			col.fk = ff
-			col.label = capFirst(relationName(m, f))
-		}
-		e.list = append(e.list, col)
-	}
-	for _, name := range ma.SearchFields {
-		f, ok := resolve(m, name)
-		if !ok || indirect(f.GoType).Kind() != reflect.String {
-			bad("SearchFields", name, "is not a string column of the model")
-			continue
-		}
-		e.search = append(e.search, f.Column)
-	}
-	for _, name := range ma.ListFilter {
-		f, ok := resolve(m, name)
-		if !ok {
-			bad("ListFilter", name, "is not a column of the model")
-			continue
-		}
-		ff, ok := newFormField(reg, m, f)
-		if !ok || (ff.widget != "checkbox" && ff.widget != "select") {
-			bad("ListFilter", name, "is not a boolean, choice or foreign-key field")
-			continue
-		}
-		label := f.VerboseName
-		if ff.related != nil {
-			label = relationName(m, f)
-		}
-		e.filters = append(e.filters, &filterSpec{column: f.Column, label: label, field: ff})
-	}
+	errs = append(errs, e.buildChangelist()...)
 	for _, o := range ma.Ordering {
 		name, desc := strings.CutPrefix(o, "-")
 		f, ok := resolve(m, name)
@@ -186,6 +167,8 @@ func newEntry(reg *orm.Registry, m *orm.Model, ma ModelAdmin) (*entry, error) {
 	if len(e.ordering) == 0 {
 		e.ordering = []orderTerm{{column: m.PrimaryKey.Column, desc: true}}
 	}
+	errs = append(errs, e.buildFieldsets()...)
+	errs = append(errs, e.buildInlines()...)
 	if len(errs) > 0 {
 		return nil, fmt.Errorf("admin: model %s: %s", m, strings.Join(errs, "; "))
 	}

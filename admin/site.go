@@ -267,6 +267,7 @@ func (s *Site) Ready(ctx context.Context, p *core.Project) error {
 			}
 		}
 	}
+	errs = append(errs, s.registerAuth())
 	return errors.Join(errs...)
 }
 
@@ -286,6 +287,7 @@ func (s *Site) add(model any, ma ModelAdmin) error {
 	s.entries = append(s.entries, e)
 	s.byKey[e.key()] = e
 	s.byType[m.Type] = e
+	e.setupUser()
 	return nil
 }
 

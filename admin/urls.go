@@ -14,11 +14,12 @@ import (
 // includes the site (r.Include("/admin/", "admin", urls.Of(site))):
 //
 //	{$}                              index
-//	{app}/{model}/                   changelist
+//	{app}/{model}/                   changelist     GET list, POST bulk action or list edit
 //	{app}/{model}/add/               add            GET form, POST save
 //	{app}/{model}/{id}/change/       change         GET form, POST save
 //	{app}/{model}/{id}/delete/       delete         GET confirmation, POST delete
 //	{app}/{model}/{id}/history/      history
+//	auth/user/{id}/password/         password       GET form, POST set (user admin)
 //
 // Every view needs an active staff user: anonymous users are redirected
 // to Settings.Auth.LoginURL with next, others get 403.
@@ -26,6 +27,7 @@ func (s *Site) URLs(r *urls.Router) {
 	s.router = r
 	r.Handle("GET /{$}", s.view(s.index), "index")
 	r.Handle("GET /{app}/{model}/{$}", s.view(s.changelist), "changelist")
+	r.Handle("POST /{app}/{model}/{$}", s.view(s.changelistPost), "")
 	add := s.view(s.addView)
 	r.Handle("GET /{app}/{model}/add/{$}", add, "add")
 	r.Handle("POST /{app}/{model}/add/{$}", add, "")
@@ -36,6 +38,9 @@ func (s *Site) URLs(r *urls.Router) {
 	r.Handle("GET /{app}/{model}/{id}/delete/{$}", del, "delete")
 	r.Handle("POST /{app}/{model}/{id}/delete/{$}", del, "")
 	r.Handle("GET /{app}/{model}/{id}/history/{$}", s.view(s.historyView), "history")
+	password := s.view(s.passwordView)
+	r.Handle("GET /{app}/{model}/{id}/password/{$}", password, "password")
+	r.Handle("POST /{app}/{model}/{id}/password/{$}", password, "")
 }
 
 // errForbidden is the 403 of a missing permission.

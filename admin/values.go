@@ -4,12 +4,15 @@ import (
 	"fmt"
 	"net/url"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
 
+	"github.com/djinn-go/djinn/auth"
 	"github.com/djinn-go/djinn/forms"
+	"github.com/djinn-go/djinn/orm"
 )
 
 // newObject returns a pointer to a new zero instance of the entry's model.
@@ -104,7 +107,7 @@ func (e *entry) bind(values url.Values, obj reflect.Value) (map[string][]string,
 	errs := map[string][]string{}
 	var changed []string
 	for _, ff := range e.form {
-		if ff.readonly {
+		if ff.readonly || ff.m2m != nil {
 			continue
 		}
 		fv := fieldValue(obj, ff)
@@ -225,6 +228,10 @@ func setScalar(v reflect.Value, t reflect.Type, s string, dateOnly bool) string 
 func (e *entry) formFields(obj reflect.Value, posted url.Values, errs map[string][]string, fkChoices map[string][]forms.Choice, viewOnly bool) []*FormRow {
 	var rows []*FormRow
 	for _, ff := range e.form {
+		if ff.m2m != nil {
+			rows = append(rows, ff.m2mRow(obj, posted, errs, fkChoices, viewOnly))
+			continue
+		}
 		fv := fieldValue(obj, ff)
 		value := ff.format(fv)
 		if posted != nil && !ff.readonly && ff.widget != "checkbox" {
@@ -273,6 +280,44 @@ func (e *entry) formFields(obj reflect.Value, posted url.Values, errs map[string
 	return rows
 }
 
+// m2mRow renders a many-to-many field: a multiple select, or a text
+// input of comma-separated keys when the related table is too large.
+func (ff *formField) m2mRow(obj reflect.Value, posted url.Values, errs map[string][]string, choices map[string][]forms.Choice, viewOnly bool) *FormRow {
+	selected := ff.m2mKeys(obj)
+	if posted != nil && !ff.readonly {
+		selected = ff.m2mPosted(posted)
+	}
+	f := &forms.Field{Name: ff.column, ID: "id_" + ff.column, Label: ff.label, Type: "select", Multiple: true, Errors: errs[ff.column]}
+	opts, ok := choices[ff.column]
+	if ok {
+		f.HelpText = "Hold down “Control”, or “Command” on a Mac, to select more than one."
+		for _, c := range opts {
+			c.Selected = slices.Contains(selected, c.Value)
+			f.Choices = append(f.Choices, c)
+		}
+	} else {
+		f.Type, f.Value = "text", strings.Join(selected, ",")
+		f.HelpText = "The comma-separated IDs of the " + ff.m2m.target.VerboseNamePlural + "."
+	}
+	row := &FormRow{Field: f, Readonly: ff.readonly || viewOnly}
+	if row.Readonly {
+		var labels []string
+		for _, c := range f.Choices {
+			if c.Selected {
+				labels = append(labels, c.Label)
+			}
+		}
+		if !ok {
+			labels = selected
+		}
+		row.Display = strings.Join(labels, ", ")
+		if row.Display == "" {
+			row.Display = "-"
+		}
+	}
+	return row
+}
+
 // FormRow is one row of the admin's change form: an editable field
 // rendered with forms, or a read-only value.
 type FormRow struct {
@@ -282,4 +327,91 @@ type FormRow struct {
 	// value to show.
 	Readonly bool
 	Display  string
+	// Link and LinkText, when set, follow a read-only value (the user
+	// admin's "change password" link).
+	Link, LinkText string
+}
+
+// m2mSpec is a many-to-many form field: the relation field of the model
+// and the related model.
+type m2mSpec struct {
+	field  *orm.Field
+	target *orm.Model
+}
+
+// m2mName is the form name of a many-to-many field: its verbose name in
+// snake case ("user_permissions").
+func m2mName(f *orm.Field) string {
+	return strings.ReplaceAll(strings.ToLower(f.VerboseName), " ", "_")
+}
+
+// newM2MField describes the many-to-many relation called name (Go name
+// or snake-case verbose name) as a multiple select; false when name is
+// not such a relation to a model with a single primary key.
+func newM2MField(reg *orm.Registry, m *orm.Model, name string) (*formField, bool) {
+	for i := range m.Fields {
+		f := &m.Fields[i]
+		r := f.Relation
+		if r == nil || r.Kind != orm.ManyToMany || (f.Name != name && m2mName(f) != name) {
+			continue
+		}
+		if len(r.ForeignKeys) != 1 || len(r.JoinForeignKeys) != 1 || r.JoinTable == "" {
+			return nil, false
+		}
+		t, ok := reg.ByTable(r.Table)
+		if !ok || t.PrimaryKey == nil {
+			return nil, false
+		}
+		return &formField{field: f, column: m2mName(f), label: capFirst(f.VerboseName), widget: "select", m2m: &m2mSpec{field: f, target: t}}, true
+	}
+	return nil, false
+}
+
+// defaultM2M returns the many-to-many relations the default form shows.
+func defaultM2M(reg *orm.Registry, m *orm.Model) []string {
+	var names []string
+	for i := range m.Fields {
+		if _, ok := newM2MField(reg, m, m.Fields[i].Name); ok && m.Fields[i].Relation.Kind == orm.ManyToMany {
+			names = append(names, m.Fields[i].Name)
+		}
+	}
+	return names
+}
+
+// m2mKeys returns the keys of the related objects in obj's slice field.
+func (ff *formField) m2mKeys(obj reflect.Value) []string {
+	list := obj.Elem().FieldByName(ff.m2m.field.Name)
+	var out []string
+	for i := range list.Len() {
+		it := reflect.Indirect(list.Index(i))
+		out = append(out, fmt.Sprint(it.FieldByName(ff.m2m.target.PrimaryKey.Name).Interface()))
+	}
+	return out
+}
+
+// m2mLabel is an option's label: the object's string form, and for
+// auth's permissions "app | model | Can change question".
+func m2mLabel(t *orm.Model, obj reflect.Value) string {
+	if p, ok := obj.Interface().(*auth.Permission); ok {
+		_, model, _ := strings.Cut(p.Codename, "_")
+		return p.App + " | " + model + " | " + p.Name
+	}
+	return reprOf(t, obj)
+}
+
+// m2mPosted returns the keys posted for ff: the selected options, or
+// the comma-separated keys of the text input shown instead of a select
+// for a large table.
+func (ff *formField) m2mPosted(values url.Values) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, v := range values[ff.column] {
+		for _, k := range strings.Split(v, ",") {
+			if k = strings.TrimSpace(k); k != "" && !seen[k] {
+				seen[k] = true
+				out = append(out, k)
+			}
+		}
+	}
+	return out
 }

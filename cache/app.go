@@ -283,7 +283,6 @@ func (a *App) closeClients() error {
 	return errors.Join(errs...)
 }
 
-
 // From returns the cache app of a project, for apps and views that need a
 // named cache or the Redis client.
 func From(p *core.Project) (*App, error) {

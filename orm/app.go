@@ -127,7 +127,6 @@ func closeDB(db *gorm.DB) error {
 	return nil
 }
 
-
 // From returns the ORM app of a set-up project, for apps that need the
 // database in their Ready hook or views.
 func From(p *core.Project) (*App, error) {

@@ -183,7 +183,6 @@ func (a *App) Close(context.Context) error {
 	return nil
 }
 
-
 // From returns the sessions app of a set-up project.
 func From(p *core.Project) (*App, error) {
 	return core.AppAs[*App](p, Label, "sessions.New()")

@@ -114,7 +114,6 @@ func (a *App) BaseContext(ctx context.Context) context.Context {
 	return WithEngine(ctx, a.engine)
 }
 
-
 // From returns the templates app installed in p.
 func From(p *core.Project) (*App, error) {
 	return core.AppAs[*App](p, Label, "templates.New()")

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 
+	"github.com/djinn-go/djinn/admin"
 	"github.com/djinn-go/djinn/auth"
 	"github.com/djinn-go/djinn/core"
 	"github.com/djinn-go/djinn/core/respond"
@@ -13,17 +14,18 @@ import (
 )
 
 // urlpatterns returns the project's URL configuration (Django's
-// ROOT_URLCONF): the home page, log in and out under /accounts/, and the
-// polls under /polls/, in the app's namespace ("polls:index").
+// ROOT_URLCONF): the home page, log in and out under /accounts/, the
+// polls under /polls/, in the app's namespace ("polls:index"), and the
+// admin site under /admin/.
 func urlpatterns(apps []core.App) func(*urls.Router) {
 	return func(r *urls.Router) {
 		r.Handle("GET /{$}", respond.HandlerFunc(home), "home")
 		// Log in, log out, password change and reset ("accounts:login").
 		r.Include("/accounts/", "accounts", urls.Of(installed[*auth.App](apps)))
 		r.Include("/polls/", polls.Label, urls.Of(installed[*polls.App](apps)))
-		// ADMIN: mount the admin site here once the admin package exists,
-		// e.g. r.Include("/admin/", "admin", urls.Of(installed[*admin.App](apps)))
-		// (see polls/admin.go for the polls registration).
+		// The admin site for staff (polls registers its models in
+		// polls/admin.go).
+		r.Include("/admin/", admin.Label, urls.Of(installed[*admin.Site](apps)))
 		// djinn:urls
 	}
 }
