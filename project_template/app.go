@@ -57,7 +57,7 @@ type appData struct {
 }
 
 // StartApp writes a new app in the project at opts.ProjectDir: the
-// package <name>/ (app.go, models.go, views.go, urls.go, views_test.go),
+// package <name>/ (app.go, models.go, views.go, urls.go, admin.go, views_test.go),
 // its migrations/ (README, empty sqlite/ and postgres/ for
 // makemigrations), templates/<name>/index.html and
 // static/<name>/style.css. Then it adds the app to settings.go and

@@ -132,6 +132,10 @@ func TestEndToEnd(t *testing.T) {
 	if login := get(t, base+"/accounts/login/"); !strings.Contains(login, `name="password"`) {
 		t.Errorf("GET /accounts/login/ (production) = %q; want the login form", login)
 	}
+	// The admin sends an anonymous visitor to the login form.
+	if adm := get(t, base+"/admin/"); !strings.Contains(adm, `name="password"`) || !strings.Contains(adm, "next") {
+		t.Errorf("GET /admin/ (production) = %q; want the login form with next", adm)
+	}
 	t.Logf("end to end in %.1fs", time.Since(start).Seconds())
 }
 

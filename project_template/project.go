@@ -61,7 +61,7 @@ func projectApps() []installedApp {
 	return []installedApp{
 		app("orm"), app("migrations"), app("cache"), app("sessions"),
 		app("auth"), app("messages"), app("mail"),
-		app("templates"), app("static"),
+		app("templates"), app("static"), app("admin"),
 	}
 }
 

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"github.com/djinn-go/djinn/admin"
 	"github.com/djinn-go/djinn/auth"
 	"github.com/djinn-go/djinn/cache"
 	"github.com/djinn-go/djinn/core"
@@ -44,6 +45,7 @@ func settings() (core.Settings, error) {
 		mail.New(),
 		templates.New(),
 		static.New(),
+		admin.New(),
 		polls.New(),
 		// djinn:apps
 	}

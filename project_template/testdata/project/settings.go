@@ -1,6 +1,7 @@
 package main
 
 import (
+	"github.com/djinn-go/djinn/admin"
 	"github.com/djinn-go/djinn/auth"
 	"github.com/djinn-go/djinn/cache"
 	"github.com/djinn-go/djinn/core"
@@ -42,6 +43,7 @@ func settings() (core.Settings, error) {
 		mail.New(),
 		templates.New(),
 		static.New(),
+		admin.New(),
 		// djinn:apps
 	}
 	s.URLs = urlpatterns(s.InstalledApps)

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 
+	"github.com/djinn-go/djinn/admin"
 	"github.com/djinn-go/djinn/auth"
 	"github.com/djinn-go/djinn/core"
 	"github.com/djinn-go/djinn/core/respond"
@@ -12,14 +13,16 @@ import (
 )
 
 // urlpatterns returns the project's URL configuration (Django's
-// ROOT_URLCONF): the home page, and each app's views under a prefix, in
-// the app's namespace ("polls:index"). `go run . startapp NAME` adds its
+// ROOT_URLCONF): the home page, the accounts and admin pages, and each
+// app's views under a prefix, in the app's namespace ("polls:index"). `go run . startapp NAME` adds its
 // app above the marker comment.
 func urlpatterns(apps []core.App) func(*urls.Router) {
 	return func(r *urls.Router) {
 		r.Handle("GET /{$}", respond.HandlerFunc(home), "home")
 		// Log in, log out, password change and reset ("accounts:login").
 		r.Include("/accounts/", "accounts", urls.Of(installed[*auth.App](apps)))
+		// The admin site for staff users (go run . createsuperuser).
+		r.Include("/admin/", admin.Label, urls.Of(installed[*admin.Site](apps)))
 		// djinn:urls
 	}
 }
