@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"reflect"
 	"strings"
+	"testing/fstest"
 
 	"gorm.io/gorm"
 
@@ -160,6 +161,7 @@ type Site struct {
 	registry *orm.Registry
 	auth     *auth.App
 	router   *urls.Router
+	label    string
 }
 
 type pendingModel struct {
@@ -170,18 +172,29 @@ type pendingModel struct {
 // Option configures a Site in New.
 type Option func(*Site)
 
+// WithLabel names a second (third…) admin site, installed next to the
+// default one labelled "admin": its label is its app label and URL
+// namespace ("staff"). It shares the default site's history table, so the
+// default site must be installed too. Registrars are called for every
+// site; one that registers different models on different sites looks at
+// site.Label().
+func WithLabel(label string) Option { return func(s *Site) { s.label = label } }
+
 // WithTitle sets the site header shown on every page ("Djinn
 // administration" by default) and the suffix of page titles.
 func WithTitle(header string) Option { return func(s *Site) { s.header, s.title = header, header } }
 
 // New returns an admin site.
 func New(opts ...Option) *Site {
-	s := &Site{header: "Djinn administration", title: "Djinn site admin"}
+	s := &Site{label: Label, header: "Djinn administration", title: "Djinn site admin"}
 	for _, o := range opts {
 		o(s)
 	}
 	return s
 }
+
+// primary reports whether s is the default site, which owns LogEntry.
+func (s *Site) primary() bool { return s.label == Label }
 
 var (
 	_ core.Dependent      = (*Site)(nil)
@@ -193,21 +206,38 @@ var (
 	_ migrations.Provider = (*Site)(nil)
 )
 
-// Label returns "admin".
-func (s *Site) Label() string { return Label }
+// Label returns "admin", or the label given to WithLabel.
+func (s *Site) Label() string { return s.label }
 
 // Dependencies returns orm, auth, sessions, templates, static and
-// messages.
+// messages; a site made WithLabel depends on the default site too.
 func (s *Site) Dependencies() []string {
-	return []string{orm.Label, auth.Label, "sessions", templates.Label, static.Label, "messages"}
+	deps := []string{orm.Label, auth.Label, "sessions", templates.Label, static.Label, "messages"}
+	if !s.primary() {
+		deps = append(deps, Label)
+	}
+	return deps
 }
 
-// Models returns LogEntry.
-func (s *Site) Models() []any { return []any{&LogEntry{}} }
+// Models returns LogEntry (the default site only: the others share it).
+func (s *Site) Models() []any {
+	if !s.primary() {
+		return nil
+	}
+	return []any{&LogEntry{}}
+}
 
 // Migrations returns the SQL migrations of admin_logentry, for SQLite and
-// PostgreSQL.
-func (s *Site) Migrations() fs.FS { return mustSub(migrationFiles, "migrations") }
+// PostgreSQL (none for a site made WithLabel, which shares the table).
+func (s *Site) Migrations() fs.FS {
+	if !s.primary() {
+		return fstest.MapFS{
+			"sqlite":   &fstest.MapFile{Mode: fs.ModeDir | 0o555},
+			"postgres": &fstest.MapFile{Mode: fs.ModeDir | 0o555},
+		}
+	}
+	return mustSub(migrationFiles, "migrations")
+}
 
 // Templates returns the admin's templates, "admin/*.html".
 func (s *Site) Templates() fs.FS { return mustSub(templateFiles, "templates") }
@@ -267,7 +297,10 @@ func (s *Site) Ready(ctx context.Context, p *core.Project) error {
 			}
 		}
 	}
-	errs = append(errs, s.registerAuth())
+	if s.primary() {
+		// Users and groups are managed on the default site.
+		errs = append(errs, s.registerAuth())
+	}
 	return errors.Join(errs...)
 }
 

@@ -227,6 +227,9 @@ func setScalar(v reflect.Value, t reflect.Type, s string, dateOnly bool) string 
 // viewOnly every row is read-only.
 func (e *entry) formFields(obj reflect.Value, posted url.Values, errs map[string][]string, fkChoices map[string][]forms.Choice, viewOnly bool) []*FormRow {
 	var rows []*FormRow
+	// A new object's numbers start empty (or at the field's default), not
+	// at Go's zero, as Django's add form does.
+	isNew := obj.Elem().FieldByName(e.model.PrimaryKey.Name).IsZero()
 	for _, ff := range e.form {
 		if ff.m2m != nil {
 			rows = append(rows, ff.m2mRow(obj, posted, errs, fkChoices, viewOnly))
@@ -234,6 +237,9 @@ func (e *entry) formFields(obj reflect.Value, posted url.Values, errs map[string
 		}
 		fv := fieldValue(obj, ff)
 		value := ff.format(fv)
+		if isNew && ff.widget == "number" && fv.IsZero() {
+			value = ff.field.Default
+		}
 		if posted != nil && !ff.readonly && ff.widget != "checkbox" {
 			value = posted.Get(ff.column)
 		}
