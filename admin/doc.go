@@ -28,7 +28,24 @@
 // delete_ to write. Writes are POSTs (the CSRF layer covers them) and run
 // in one transaction with their LogEntry. The templates (admin/base.html,
 // admin/index.html, admin/change_list.html, admin/change_form.html,
-// admin/delete_confirmation.html, admin/object_history.html) and the
+// admin/delete_confirmation.html, admin/delete_selected_confirmation.html,
+// admin/object_history.html, admin/change_password.html) and the
 // stylesheet admin/css/admin.css are embedded; a project overrides any of
 // them with a file of the same name.
+//
+// The changelist shows ListDisplay fields and Columns (computed), searches
+// SearchFields (across relations with "author__name"), filters on
+// booleans, choices, dates and foreign keys, sorts on its columns only,
+// drills down a DateHierarchy, edits ListEditable fields in place and runs
+// bulk actions ("Delete selected", with a confirmation page listing what
+// cascades, and the ModelAdmin's Actions). On PostgreSQL tables over
+// EstimateThreshold rows it shows the planner's estimate instead of
+// counting, and pages stop at MaxOffset. Change forms group fields in
+// Fieldsets and edit related rows in tabular Inlines and many-to-many
+// fields in multiple selects. The default site also manages users (with
+// hashed passwords and a change-password page) and groups.
+//
+// Several sites can be installed: admin.New(admin.WithLabel("staff"))
+// next to the default one, mounted at its own prefix with its own
+// namespace; it shares the default site's history.
 package admin
