@@ -15,6 +15,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/djinn-go/djinn/core"
 	"golang.org/x/sync/errgroup"
 )
 
@@ -415,4 +416,17 @@ func clearDir(dir string, dryRun bool) (int, error) {
 		}
 	}
 	return n, nil
+}
+
+// CollectSettings runs collectstatic for settings that are not set up as a
+// project yet: the finders of s.Static.Dirs and s.InstalledApps, into
+// s.Static.Root, without prompting. Tests of a project's production pages
+// call it before building the project, as a deployment runs collectstatic
+// before starting the server.
+func CollectSettings(ctx context.Context, s core.Settings) (CollectStats, error) {
+	f, err := NewFinder(s.Static.Dirs, s.InstalledApps)
+	if err != nil {
+		return CollectStats{}, err
+	}
+	return Collect(ctx, f, CollectOptions{Root: s.Static.Root, StaticURL: s.Static.URL})
 }

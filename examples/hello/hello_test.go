@@ -40,11 +40,7 @@ func newSiteOn(t *testing.T, url string) *httptest.Server {
 	s.Logging.Handler = slog.DiscardHandler
 	// Production serves collected static files (hashed names, manifest):
 	// collectstatic first, as a deployment does.
-	finder, err := static.NewFinder(s.Static.Dirs, s.InstalledApps)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := static.Collect(t.Context(), finder, static.CollectOptions{Root: s.Static.Root, StaticURL: s.Static.URL}); err != nil {
+	if _, err := static.CollectSettings(t.Context(), s); err != nil {
 		t.Fatal(err)
 	}
 	p := migrationstest.Setup(t, s)

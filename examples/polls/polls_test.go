@@ -129,11 +129,7 @@ func TestDevMigrate(t *testing.T) {
 // collected static files with hashed names) on a migrated database.
 func TestProductionPages(t *testing.T) {
 	s := testSettings(t, "false", djinntest.SQLiteURL(t))
-	finder, err := static.NewFinder(s.Static.Dirs, s.InstalledApps)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := static.Collect(t.Context(), finder, static.CollectOptions{Root: s.Static.Root, StaticURL: s.Static.URL}); err != nil {
+	if _, err := static.CollectSettings(t.Context(), s); err != nil {
 		t.Fatal(err)
 	}
 	p := migrationstest.Setup(t, s)
