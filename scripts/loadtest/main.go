@@ -15,20 +15,15 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"flag"
 	"fmt"
-	"io"
-	"net"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"slices"
-	"sync"
-	"sync/atomic"
 	"time"
+
+	"github.com/djinn-go/djinn/internal/loadgen"
 )
 
 func main() {
@@ -50,7 +45,7 @@ type target struct {
 	args func(addr string) []string
 	addr string
 	cmd  *exec.Cmd
-	res  []result
+	res  []loadgen.Result
 }
 
 func run(duration, warmup time.Duration, conc, rounds int, path string) error {
@@ -75,7 +70,7 @@ func run(duration, warmup time.Duration, conc, rounds int, path string) error {
 		if err := build.Run(); err != nil {
 			return fmt.Errorf("build %s: %w", t.pkg, err)
 		}
-		t.addr, err = freeAddr()
+		t.addr, err = loadgen.FreeAddr()
 		if err != nil {
 			return err
 		}
@@ -95,16 +90,16 @@ func run(duration, warmup time.Duration, conc, rounds int, path string) error {
 			return err
 		}
 		defer func() { t.cmd.Process.Signal(os.Interrupt); t.cmd.Wait() }()
-		if err := waitUp("http://"+t.addr+path, 20*time.Second); err != nil {
+		if err := loadgen.WaitUp("http://"+t.addr+path, 20*time.Second); err != nil {
 			return fmt.Errorf("%s did not come up: %w", t.name, err)
 		}
 	}
 	for _, t := range targets {
-		drive("http://"+t.addr+path, conc, warmup)
+		loadgen.Drive("http://"+t.addr+path, loadgen.Options{Concurrency: conc, Duration: warmup})
 	}
 	for r := 0; r < rounds; r++ {
 		for _, t := range targets {
-			t.res = append(t.res, drive("http://"+t.addr+path, conc, duration))
+			t.res = append(t.res, loadgen.Drive("http://"+t.addr+path, loadgen.Options{Concurrency: conc, Duration: duration}))
 		}
 	}
 
@@ -113,124 +108,10 @@ func run(duration, warmup time.Duration, conc, rounds int, path string) error {
 	fmt.Println("|---|---:|---:|---:|---:|---:|")
 	var rps []float64
 	for _, t := range targets {
-		m := median(t.res)
-		errs := 0
-		for _, r := range t.res {
-			errs += r.errors
-		}
-		rps = append(rps, m.rps)
-		fmt.Printf("| %s | %.0f | %v | %v | %d | %s |\n", t.name, m.rps, m.p50, m.p99, errs, rss(t.cmd.Process.Pid))
+		m := loadgen.Median(t.res)
+		rps = append(rps, m.RPS)
+		fmt.Printf("| %s | %.0f | %v | %v | %d | %.1f MiB |\n", t.name, m.RPS, m.P50, m.P99, m.Errors, float64(loadgen.RSS(t.cmd.Process.Pid))/(1<<20))
 	}
 	fmt.Printf("\nratio djinn/bare: %.2f\n", rps[1]/rps[0])
 	return nil
-}
-
-type result struct {
-	rps      float64
-	p50, p99 time.Duration
-	errors   int
-}
-
-func median(rs []result) result {
-	s := slices.Clone(rs)
-	slices.SortFunc(s, func(a, b result) int {
-		switch {
-		case a.rps < b.rps:
-			return -1
-		case a.rps > b.rps:
-			return 1
-		}
-		return 0
-	})
-	return s[len(s)/2]
-}
-
-// drive runs conc closed-loop workers against url for d and reports the
-// throughput and latency percentiles.
-func drive(url string, conc int, d time.Duration) result {
-	tr := &http.Transport{MaxIdleConnsPerHost: conc, MaxConnsPerHost: conc, DisableCompression: true}
-	defer tr.CloseIdleConnections()
-	client := &http.Client{Transport: tr, Timeout: 10 * time.Second}
-	ctx, cancel := context.WithTimeout(context.Background(), d)
-	defer cancel()
-	var (
-		mu      sync.Mutex
-		lats    []time.Duration
-		errs    atomic.Int64
-		wg      sync.WaitGroup
-		started = time.Now()
-	)
-	for range conc {
-		wg.Go(func() {
-			local := make([]time.Duration, 0, 4096)
-			for ctx.Err() == nil {
-				t0 := time.Now()
-				resp, err := client.Get(url)
-				if err != nil {
-					if ctx.Err() == nil {
-						errs.Add(1)
-					}
-					continue
-				}
-				io.Copy(io.Discard, resp.Body)
-				resp.Body.Close()
-				if resp.StatusCode != http.StatusOK {
-					errs.Add(1)
-					continue
-				}
-				local = append(local, time.Since(t0))
-			}
-			mu.Lock()
-			lats = append(lats, local...)
-			mu.Unlock()
-		})
-	}
-	wg.Wait()
-	elapsed := time.Since(started)
-	slices.Sort(lats)
-	pct := func(p float64) time.Duration {
-		if len(lats) == 0 {
-			return 0
-		}
-		return lats[int(float64(len(lats)-1)*p)].Round(time.Microsecond)
-	}
-	return result{rps: float64(len(lats)) / elapsed.Seconds(), p50: pct(0.50), p99: pct(0.99), errors: int(errs.Load())}
-}
-
-func freeAddr() (string, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return "", err
-	}
-	defer l.Close()
-	return l.Addr().String(), nil
-}
-
-func waitUp(url string, within time.Duration) error {
-	deadline := time.Now().Add(within)
-	for {
-		resp, err := http.Get(url)
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return nil
-			}
-			err = fmt.Errorf("status %s", resp.Status)
-		}
-		if time.Now().After(deadline) {
-			return err
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-}
-
-// rss reads a process's resident set size from /proc.
-func rss(pid int) string {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/statm", pid))
-	if err != nil {
-		return "?"
-	}
-	var size, res int64
-	fmt.Sscan(string(b), &size, &res)
-	return fmt.Sprintf("%.1f MiB", float64(res*int64(os.Getpagesize()))/(1<<20))
 }

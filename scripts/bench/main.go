@@ -1,0 +1,130 @@
+// Command bench runs the TechEmpower-style endpoints of examples/bench
+// (Djinn: full default stack, ORM, template engine, cache, sessions) and
+// examples/bench/raw (net/http, pgx, html/template by hand) side by side
+// and prints a markdown table of throughput, latency, errors, peak RSS and
+// the Djinn/raw ratio per endpoint. From the repository's root:
+//
+//	go run ./scripts/bench                          # 5s × 2 rounds per endpoint and server
+//	go run ./scripts/bench -smoke                   # a few seconds in all, for CI
+//	go run ./scripts/bench -endpoints json,fortunes -duration 10s -concurrency 64
+//	go run ./scripts/bench -profile /tmp/prof       # + a CPU profile of Djinn per endpoint
+//
+// It builds both servers, creates a throwaway PostgreSQL database on
+// -postgres (migrated and filled by the bench project's migrate and
+// benchdata commands) and drops it at the end, keeps its Redis keys under
+// a prefix of its own and deletes them at the end, starts each server on
+// its own 127.0.0.1 port, warms both up, then drives each endpoint with a
+// closed-loop Go load generator (the one of scripts/loadtest, with a
+// cookie jar per connection so that /session reuses its session) for a
+// bounded time at a fixed concurrency, alternating Djinn and raw round by
+// round so that both see the same machine state. Every loop is bounded in
+// time and talks only to 127.0.0.1. It exits 1 when a request failed.
+//
+// The generator shares the machine's cores with the servers: compare the
+// ratios, not the absolute numbers.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"slices"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// endpoint is one benchmarked URL and its target ratio.
+type endpoint struct {
+	name   string
+	path   string
+	target float64 // minimum Djinn/raw req/s ratio; 0 when none
+}
+
+func allEndpoints() []endpoint {
+	return []endpoint{
+		{"plaintext", "/plaintext", 0.85},
+		{"json", "/json", 0.85},
+		{"db", "/db", 0.80},
+		{"queries", "/queries?n=20", 0.80},
+		{"fortunes", "/fortunes", 0.80},
+		{"cached", "/cached?n=20", 0},
+		{"session", "/session", 0},
+	}
+}
+
+// options are the command's flags.
+type options struct {
+	duration, warmup time.Duration
+	concurrency      int
+	rounds           int
+	endpoints        []endpoint
+	postgres, redis  string
+	profileDir       string
+}
+
+func main() {
+	var o options
+	flag.DurationVar(&o.duration, "duration", 5*time.Second, "length of each measured round (at most 2m)")
+	flag.DurationVar(&o.warmup, "warmup", time.Second, "warm-up per endpoint and server before measuring")
+	flag.IntVar(&o.concurrency, "concurrency", 32, "concurrent connections (at most 512)")
+	flag.IntVar(&o.rounds, "rounds", 2, "rounds per endpoint and server, alternating (at most 10)")
+	names := flag.String("endpoints", "", "comma-separated endpoints (default all): "+strings.Join(endpointNames(), ","))
+	smoke := flag.Bool("smoke", false, "a short run for CI: -duration 1s -warmup 200ms -rounds 1 -concurrency 4")
+	flag.StringVar(&o.postgres, "postgres", "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable", "PostgreSQL server on which to create the throwaway database")
+	flag.StringVar(&o.redis, "redis", "redis://127.0.0.1:6379/0", "Redis server for sessions (keys under a prefix of this run)")
+	flag.StringVar(&o.profileDir, "profile", "", "directory for a CPU profile of the Djinn server per endpoint (djinn-<endpoint>.pprof)")
+	flag.Parse()
+	if *smoke {
+		o.duration, o.warmup, o.rounds, o.concurrency = time.Second, 200*time.Millisecond, 1, 4
+	}
+	var err error
+	if o.endpoints, err = pickEndpoints(*names); err == nil {
+		err = o.check()
+	}
+	if err == nil {
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		err = run(ctx, o)
+		stop()
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+}
+
+func endpointNames() []string {
+	var names []string
+	for _, e := range allEndpoints() {
+		names = append(names, e.name)
+	}
+	return names
+}
+
+func pickEndpoints(list string) ([]endpoint, error) {
+	all := allEndpoints()
+	if list == "" {
+		return all, nil
+	}
+	var picked []endpoint
+	for name := range strings.SplitSeq(list, ",") {
+		name = strings.TrimPrefix(strings.TrimSpace(name), "/")
+		i := slices.IndexFunc(all, func(e endpoint) bool { return e.name == name })
+		if i < 0 {
+			return nil, fmt.Errorf("-endpoints: unknown endpoint %q; choose among %s", name, strings.Join(endpointNames(), ","))
+		}
+		picked = append(picked, all[i])
+	}
+	return picked, nil
+}
+
+func (o options) check() error {
+	if o.duration <= 0 || o.duration > 2*time.Minute || o.warmup < 0 || o.warmup > time.Minute ||
+		o.concurrency < 1 || o.concurrency > 512 || o.rounds < 1 || o.rounds > 10 {
+		return errors.New("flags out of bounds: 0 < duration ≤ 2m, 0 ≤ warmup ≤ 1m, 1 ≤ concurrency ≤ 512, 1 ≤ rounds ≤ 10")
+	}
+	return nil
+}
