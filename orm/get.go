@@ -19,6 +19,15 @@ import (
 // within the request's transaction. It is safe for concurrent use when db
 // is.
 func Get[T any](ctx context.Context, db *gorm.DB, conds ...any) (*T, error) {
+	if len(conds) == 1 && isIntegerKey(conds[0]) {
+		// A primary key selects at most one row: read one, into a T (no
+		// LIMIT 2, no slice), the common case of a detail view.
+		row := new(T)
+		if err := db.WithContext(ctx).Take(row, conds[0]).Error; err != nil {
+			return nil, err
+		}
+		return row, nil
+	}
 	var rows []T
 	q := db.WithContext(ctx).Limit(2).Find(&rows, conds...)
 	if q.Error != nil {
@@ -31,6 +40,16 @@ func Get[T any](ctx context.Context, db *gorm.DB, conds ...any) (*T, error) {
 		return &rows[0], nil
 	}
 	return nil, &Error{Kind: ErrMultiple, Table: q.Statement.Table, Err: ErrMultiple}
+}
+
+// isIntegerKey reports whether v is an integer, which gorm's inline
+// conditions take as the primary key.
+func isIntegerKey(v any) bool {
+	switch v.(type) {
+	case int, int8, int16, int32, int64, uint, uint8, uint16, uint32, uint64:
+		return true
+	}
+	return false
 }
 
 // DefaultBatchSize is the batch size BulkCreate uses when given 0 or less.
