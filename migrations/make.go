@@ -1,6 +1,7 @@
 package migrations
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -283,7 +284,7 @@ func (mk *maker) result() *MakeResult {
 
 func (mk *maker) empty(a *diskApp) {
 	m := a.made
-	m.Name = fmt.Sprintf("%04d_%s", m.Version, orDefault(mk.opts.Name, "auto_"+mk.now.Format("20060102_1504")))
+	m.Name = fmt.Sprintf("%04d_%s", m.Version, cmp.Or(mk.opts.Name, "auto_"+mk.now.Format("20060102_1504")))
 	for _, d := range mk.dialects() {
 		for _, kind := range []string{"up", "down"} {
 			m.Files = append(m.Files, MadeFile{
@@ -292,13 +293,6 @@ func (mk *maker) empty(a *diskApp) {
 			})
 		}
 	}
-}
-
-func orDefault(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }
 
 func (mk *maker) header() string {
@@ -433,7 +427,7 @@ func (mk *maker) plan(ctx context.Context, in *inspector, a *diskApp, d string, 
 	}
 	m := a.made
 	if m.Name == "" {
-		m.Name = fmt.Sprintf("%04d_%s", m.Version, orDefault(mk.opts.Name, autoName(a.label, m.Version, up, mk.now)))
+		m.Name = fmt.Sprintf("%04d_%s", m.Version, cmp.Or(mk.opts.Name, autoName(a.label, m.Version, up, mk.now)))
 	}
 	if m.Operations == nil {
 		m.Operations, m.Warnings = p.ops, p.warn
@@ -810,13 +804,13 @@ func applyRenames(changes []schema.Change, renamed map[string]map[string]string,
 		if !ok || renamed[mt.T.Name] == nil {
 			continue
 		}
-		pairs := renamed[mt.T.Name]
-		if reverse {
-			inv := map[string]string{}
-			for k, v := range pairs {
-				inv[v] = k
+		pairs := map[string]string{} // dropped name → added name
+		added := map[string]bool{}   // the added names that are renames
+		for from, to := range renamed[mt.T.Name] {
+			if reverse {
+				from, to = to, from
 			}
-			pairs = inv
+			pairs[from], added[to] = to, true
 		}
 		cols := map[string]*schema.Column{}
 		for _, cc := range mt.Changes {
@@ -833,7 +827,7 @@ func applyRenames(changes []schema.Change, renamed map[string]map[string]string,
 					continue
 				}
 			case *schema.AddColumn:
-				if slices.ContainsFunc(mapValues(pairs), func(n string) bool { return n == cc.C.Name }) {
+				if added[cc.C.Name] {
 					continue
 				}
 			}
@@ -842,14 +836,6 @@ func applyRenames(changes []schema.Change, renamed map[string]map[string]string,
 		mt.Changes = kept
 	}
 	return changes
-}
-
-func mapValues(m map[string]string) []string {
-	out := make([]string, 0, len(m))
-	for _, v := range m {
-		out = append(out, v)
-	}
-	return out
 }
 
 // subset is s restricted to the named tables.
