@@ -184,51 +184,19 @@ func (s *Settings) Validate() error {
 // Defaults. Booleans and lists are left as they are.
 func (s Settings) withDefaults() Settings {
 	d := Defaults()
-	def := func(p *string, v string) {
-		if *p == "" {
-			*p = v
-		}
-	}
-	defDur := func(p *time.Duration, v time.Duration) {
-		if *p == 0 {
-			*p = v
-		}
-	}
-	defInt := func(p *int, v int) {
-		if *p == 0 {
-			*p = v
-		}
-	}
-	def(&s.Database.URL, d.Database.URL)
-	defInt(&s.Database.MaxOpenConns, d.Database.MaxOpenConns)
-	defInt(&s.Database.MaxIdleConns, d.Database.MaxIdleConns)
-	defDur(&s.Database.ConnMaxLifetime, d.Database.ConnMaxLifetime)
-	defDur(&s.Database.StatementTimeout, d.Database.StatementTimeout)
-	defDur(&s.Database.SlowQuery, d.Database.SlowQuery)
-	defDur(&s.Cache.DefaultTTL, d.Cache.DefaultTTL)
-	defInt(&s.Cache.Version, d.Cache.Version)
-	defInt(&s.Cache.MaxEntries, d.Cache.MaxEntries)
-	if s.Cache.MaxBytes == 0 {
-		s.Cache.MaxBytes = d.Cache.MaxBytes
-	}
-	defDur(&s.Cache.Timeout, d.Cache.Timeout)
-	defDur(&s.Cache.BreakerCooldown, d.Cache.BreakerCooldown)
+	fill(&s.Database.URL, d.Database.URL)
+	fill(&s.Database.MaxOpenConns, d.Database.MaxOpenConns)
+	fill(&s.Database.MaxIdleConns, d.Database.MaxIdleConns)
+	fill(&s.Database.ConnMaxLifetime, d.Database.ConnMaxLifetime)
+	fill(&s.Database.StatementTimeout, d.Database.StatementTimeout)
+	fill(&s.Database.SlowQuery, d.Database.SlowQuery)
+	s.Cache.inherit(d.Cache)
 	if len(s.Cache.Caches) > 0 {
 		// Named caches inherit the default cache's values; a fresh map so
 		// that the caller's is not modified.
 		named := make(map[string]CacheSettings, len(s.Cache.Caches))
 		for name, c := range s.Cache.Caches {
-			def(&c.RedisURL, s.Cache.RedisURL)
-			def(&c.Backend, s.Cache.Backend)
-			def(&c.KeyPrefix, s.Cache.KeyPrefix)
-			defInt(&c.Version, s.Cache.Version)
-			defDur(&c.DefaultTTL, s.Cache.DefaultTTL)
-			defInt(&c.MaxEntries, s.Cache.MaxEntries)
-			if c.MaxBytes == 0 {
-				c.MaxBytes = s.Cache.MaxBytes
-			}
-			defDur(&c.Timeout, s.Cache.Timeout)
-			defDur(&c.BreakerCooldown, s.Cache.BreakerCooldown)
+			c.inherit(s.Cache)
 			named[name] = c
 		}
 		s.Cache.Caches = named
@@ -236,49 +204,64 @@ func (s Settings) withDefaults() Settings {
 	if s.Auth.PasswordHashers == nil {
 		s.Auth.PasswordHashers = d.Auth.PasswordHashers
 	}
-	defInt(&s.Auth.PBKDF2Iterations, d.Auth.PBKDF2Iterations)
-	defInt(&s.Auth.MinPasswordLength, d.Auth.MinPasswordLength)
-	defDur(&s.Auth.PasswordResetTimeout, d.Auth.PasswordResetTimeout)
-	def(&s.Auth.LoginURL, d.Auth.LoginURL)
-	def(&s.Auth.LoginRedirectURL, d.Auth.LoginRedirectURL)
-	defInt(&s.Auth.LoginAttempts, d.Auth.LoginAttempts)
-	defDur(&s.Auth.LoginWindow, d.Auth.LoginWindow)
-	def(&s.Mail.Host, d.Mail.Host)
-	defInt(&s.Mail.Port, d.Mail.Port)
-	def(&s.Mail.From, d.Mail.From)
-	defDur(&s.Mail.Timeout, d.Mail.Timeout)
-	defInt(&s.Forms.MaxNumberFields, d.Forms.MaxNumberFields)
-	if s.Forms.MaxMemorySize == 0 {
-		s.Forms.MaxMemorySize = d.Forms.MaxMemorySize
-	}
-	if s.Forms.MaxUploadSize == 0 {
-		s.Forms.MaxUploadSize = d.Forms.MaxUploadSize
-	}
-	def(&s.Forms.MediaRoot, d.Forms.MediaRoot)
-	def(&s.Forms.MediaURL, d.Forms.MediaURL)
-	def(&s.Server.Addr, d.Server.Addr)
-	defDur(&s.Server.ReadHeaderTimeout, d.Server.ReadHeaderTimeout)
-	defDur(&s.Server.ReadTimeout, d.Server.ReadTimeout)
-	defDur(&s.Server.WriteTimeout, d.Server.WriteTimeout)
-	defDur(&s.Server.IdleTimeout, d.Server.IdleTimeout)
-	defDur(&s.Server.ShutdownTimeout, d.Server.ShutdownTimeout)
-	defDur(&s.Server.RequestTimeout, d.Server.RequestTimeout)
-	defInt(&s.Server.MaxHeaderBytes, d.Server.MaxHeaderBytes)
-	if s.Server.MaxBodyBytes == 0 {
-		s.Server.MaxBodyBytes = d.Server.MaxBodyBytes
-	}
-	defInt(&s.Server.MaxInFlight, d.Server.MaxInFlight)
-	defInt(&s.Server.MaxConns, d.Server.MaxConns)
-	defDur(&s.Server.RetryAfter, d.Server.RetryAfter)
-	def(&s.Security.XFrameOptions, d.Security.XFrameOptions)
-	def(&s.Security.SessionCookieName, d.Security.SessionCookieName)
-	defDur(&s.Security.SessionCookieAge, d.Security.SessionCookieAge)
-	def(&s.Security.SessionCookieSameSite, d.Security.SessionCookieSameSite)
-	def(&s.Static.URL, d.Static.URL)
-	def(&s.Static.Root, d.Static.Root)
-	def(&s.Logging.Level, d.Logging.Level)
-	def(&s.Logging.Format, d.Logging.Format)
+	fill(&s.Auth.PBKDF2Iterations, d.Auth.PBKDF2Iterations)
+	fill(&s.Auth.MinPasswordLength, d.Auth.MinPasswordLength)
+	fill(&s.Auth.PasswordResetTimeout, d.Auth.PasswordResetTimeout)
+	fill(&s.Auth.LoginURL, d.Auth.LoginURL)
+	fill(&s.Auth.LoginRedirectURL, d.Auth.LoginRedirectURL)
+	fill(&s.Auth.LoginAttempts, d.Auth.LoginAttempts)
+	fill(&s.Auth.LoginWindow, d.Auth.LoginWindow)
+	fill(&s.Mail.Host, d.Mail.Host)
+	fill(&s.Mail.Port, d.Mail.Port)
+	fill(&s.Mail.From, d.Mail.From)
+	fill(&s.Mail.Timeout, d.Mail.Timeout)
+	fill(&s.Forms.MaxNumberFields, d.Forms.MaxNumberFields)
+	fill(&s.Forms.MaxMemorySize, d.Forms.MaxMemorySize)
+	fill(&s.Forms.MaxUploadSize, d.Forms.MaxUploadSize)
+	fill(&s.Forms.MediaRoot, d.Forms.MediaRoot)
+	fill(&s.Forms.MediaURL, d.Forms.MediaURL)
+	fill(&s.Server.Addr, d.Server.Addr)
+	fill(&s.Server.ReadHeaderTimeout, d.Server.ReadHeaderTimeout)
+	fill(&s.Server.ReadTimeout, d.Server.ReadTimeout)
+	fill(&s.Server.WriteTimeout, d.Server.WriteTimeout)
+	fill(&s.Server.IdleTimeout, d.Server.IdleTimeout)
+	fill(&s.Server.ShutdownTimeout, d.Server.ShutdownTimeout)
+	fill(&s.Server.RequestTimeout, d.Server.RequestTimeout)
+	fill(&s.Server.MaxHeaderBytes, d.Server.MaxHeaderBytes)
+	fill(&s.Server.MaxBodyBytes, d.Server.MaxBodyBytes)
+	fill(&s.Server.MaxInFlight, d.Server.MaxInFlight)
+	fill(&s.Server.MaxConns, d.Server.MaxConns)
+	fill(&s.Server.RetryAfter, d.Server.RetryAfter)
+	fill(&s.Security.XFrameOptions, d.Security.XFrameOptions)
+	fill(&s.Security.SessionCookieName, d.Security.SessionCookieName)
+	fill(&s.Security.SessionCookieAge, d.Security.SessionCookieAge)
+	fill(&s.Security.SessionCookieSameSite, d.Security.SessionCookieSameSite)
+	fill(&s.Static.URL, d.Static.URL)
+	fill(&s.Static.Root, d.Static.Root)
+	fill(&s.Logging.Level, d.Logging.Level)
+	fill(&s.Logging.Format, d.Logging.Format)
 	return s
+}
+
+// fill sets *p to v when *p is the zero value.
+func fill[T comparable](p *T, v T) {
+	var zero T
+	if *p == zero {
+		*p = v
+	}
+}
+
+// inherit fills c's zero fields with from's (its Caches excepted).
+func (c *CacheSettings) inherit(from CacheSettings) {
+	fill(&c.RedisURL, from.RedisURL)
+	fill(&c.Backend, from.Backend)
+	fill(&c.KeyPrefix, from.KeyPrefix)
+	fill(&c.Version, from.Version)
+	fill(&c.DefaultTTL, from.DefaultTTL)
+	fill(&c.MaxEntries, from.MaxEntries)
+	fill(&c.MaxBytes, from.MaxBytes)
+	fill(&c.Timeout, from.Timeout)
+	fill(&c.BreakerCooldown, from.BreakerCooldown)
 }
 
 // validateCache checks one cache's settings; redisURL is the URL it
