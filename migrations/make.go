@@ -487,13 +487,7 @@ func (mk *maker) verify(ctx context.Context, db *gorm.DB, in *inspector, a *disk
 		}
 		return nil
 	}
-	prev := m.Version - 1
-	for prev > 0 {
-		if hasVersion(a.fsys, d, prev) {
-			break
-		}
-		prev--
-	}
+	prev := prevVersion(a.fsys, d, m.Version)
 	if _, err := r.Migrate(ctx, Target{App: a.label, Version: int(m.Version)}); err != nil {
 		return fmt.Errorf("migrations: the generated migration fails on a scratch %s database: %w", d, err)
 	}
@@ -514,15 +508,17 @@ func (mk *maker) verify(ctx context.Context, db *gorm.DB, in *inspector, a *disk
 	return nil
 }
 
-// hasVersion reports whether fsys has migration v for dialect d.
-func hasVersion(fsys fs.FS, d string, v uint) bool {
+// prevVersion is the highest version below v that fsys has for dialect
+// d (0 when none): where unapplying v leads.
+func prevVersion(fsys fs.FS, d string, v uint) uint {
 	entries, _ := fs.ReadDir(fsys, d)
+	var prev uint
 	for _, e := range entries {
-		if n, ok := fileVersion(e.Name()); ok && n == v {
-			return true
+		if n, ok := fileVersion(e.Name()); ok && n < v && n > prev {
+			prev = n
 		}
 	}
-	return false
+	return prev
 }
 
 func providers(apps []*diskApp) []core.App {
