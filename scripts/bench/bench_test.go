@@ -2,7 +2,9 @@ package main
 
 import (
 	"context"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"testing"
 	"time"
@@ -42,5 +44,27 @@ func TestPickEndpoints(t *testing.T) {
 	}
 	if _, err := pickEndpoints("jsn"); err == nil || !regexp.MustCompile(`unknown endpoint "jsn"`).MatchString(err.Error()) {
 		t.Errorf("pickEndpoints(jsn): error %v, want one naming the endpoint", err)
+	}
+}
+
+func TestMicroOptions(t *testing.T) {
+	if err := (microOptions{count: 6}).check(); err != nil {
+		t.Errorf("count 6: %v", err)
+	}
+	if err := (microOptions{count: 0}).check(); err == nil {
+		t.Error("count 0 accepted")
+	}
+	err := (microOptions{count: 6, against: "/nonexistent/old.txt"}).check()
+	if err == nil || !regexp.MustCompile(`-against: .*nonexistent/old.txt`).MatchString(err.Error()) {
+		t.Errorf("missing -against file: error %v, want one naming the flag and the file", err)
+	}
+	// Every group names a package directory of this module.
+	for _, b := range microBenches() {
+		if _, err := regexp.Compile(b.pattern); err != nil {
+			t.Errorf("%s: bad pattern %q: %v", b.pkg, b.pattern, err)
+		}
+		if _, err := os.Stat(filepath.Join("../..", b.pkg)); err != nil {
+			t.Errorf("%s: %v", b.pkg, err)
+		}
 	}
 }

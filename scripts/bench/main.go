@@ -8,6 +8,8 @@
 //	go run ./scripts/bench -smoke                   # a few seconds in all, for CI
 //	go run ./scripts/bench -endpoints json,fortunes -duration 10s -concurrency 64
 //	go run ./scripts/bench -profile /tmp/prof       # + a CPU profile of Djinn per endpoint
+//	go run ./scripts/bench -micro -out /tmp/new.txt # the packages' micro-benchmarks, summarised by benchstat
+//	go run ./scripts/bench -micro -against /tmp/old.txt  # … compared with an earlier -out
 //
 // It builds both servers, creates a throwaway PostgreSQL database on
 // -postgres (migrated and filled by the bench project's migrate and
@@ -77,7 +79,26 @@ func main() {
 	flag.StringVar(&o.postgres, "postgres", "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable", "PostgreSQL server on which to create the throwaway database")
 	flag.StringVar(&o.redis, "redis", "redis://127.0.0.1:6379/0", "Redis server for sessions (keys under a prefix of this run)")
 	flag.StringVar(&o.profileDir, "profile", "", "directory for a CPU profile of the Djinn server per endpoint (djinn-<endpoint>.pprof)")
+	micro := flag.Bool("micro", false, "run the packages' micro-benchmarks (stack, reverse, ORM get, template render, cache get, session load) with -benchmem and summarise them with benchstat, instead of the load test")
+	var m microOptions
+	flag.IntVar(&m.count, "count", 6, "-micro: runs of each benchmark (benchstat wants at least 6 for confidence intervals)")
+	flag.StringVar(&m.benchtime, "benchtime", "", "-micro: go test -benchtime (a duration or Nx; default go test's 1s)")
+	flag.StringVar(&m.out, "out", "", "-micro: file for go test's raw output (default a temporary file; its name is printed)")
+	flag.StringVar(&m.against, "against", "", "-micro: an earlier -out file; benchstat then compares old and new")
 	flag.Parse()
+	if *micro {
+		err := m.check()
+		if err == nil {
+			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+			err = runMicro(ctx, m)
+			stop()
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "bench:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if *smoke {
 		o.duration, o.warmup, o.rounds, o.concurrency = time.Second, 200*time.Millisecond, 1, 4
 	}
