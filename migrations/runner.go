@@ -127,6 +127,9 @@ func loadApp(p Provider, dialect string) (*appMigrations, error) {
 	if _, err := fs.Stat(fsys, dialect); err != nil {
 		return nil, fmt.Errorf("migrations: app %q has no %s/ directory in its Migrations", label, dialect)
 	}
+	if err := checkFileNames(fsys, dialect); err != nil {
+		return nil, fmt.Errorf("migrations: app %q: %w", label, err)
+	}
 	src, err := iofs.New(fsys, dialect)
 	if err != nil {
 		return nil, fmt.Errorf("migrations: app %q: %s/: %w", label, dialect, err)

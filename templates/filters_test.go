@@ -129,6 +129,7 @@ func TestFilters(t *testing.T) {
 		{"floatformat negative to zero", `{{.Data.Neg | floatformat 1}}|{{-1.25 | floatformat 1}}`, "0.0|-1.3"},
 		{"floatformat integer and string", `{{.Data.Two | floatformat 2}}|{{"1.5" | floatformat}}`, "2.00|1.5"},
 		{"floatformat not a number", `[{{.Data.Text | floatformat}}]`, "[]"},
+		{"floatformat places out of range", `{{.Data.Half | floatformat 1000000000000}}|{{.Data.Half | floatformat -9223372036854775808}}|{{0.5 | floatformat 1000 | len}}`, "34.25|34.25|1002"},
 		// upper, lower, title
 		{"upper", `{{.Data.Text | upper}}`, "HELLO, WORLD"},
 		{"lower", `{{.Data.Text | lower}}`, "hello, world"},

@@ -46,7 +46,9 @@ func filesizeformat(v any) string {
 // `floatformat 0`, Django's rules: with no argument (-1), one decimal
 // place only when there is a fractional part; with n > 0 exactly n
 // places; with n < 0, |n| places only when there is a fractional part;
-// rounding half up. A value that is not a number gives "".
+// rounding half up. A value that is not a number gives "". An argument
+// that is not an integer, or beyond ±maxFloatPlaces, gives the value as
+// it is.
 func floatformat(args ...any) (string, error) {
 	arg, v, hasArg, err := splitFilterArgs("floatformat", args)
 	if err != nil {
@@ -55,7 +57,7 @@ func floatformat(args ...any) (string, error) {
 	places := -1
 	if hasArg {
 		n, ok := toInt(arg)
-		if !ok {
+		if !ok || n > maxFloatPlaces || n < -maxFloatPlaces {
 			return toString(v), nil
 		}
 		places = n
@@ -72,6 +74,11 @@ func floatformat(args ...any) (string, error) {
 	}
 	return roundHalfUp(f, places), nil
 }
+
+// maxFloatPlaces bounds floatformat's argument: more places than a
+// float64 has digits say nothing, and a huge count would make a huge string
+// (or, at math.MinInt, a negative one).
+const maxFloatPlaces = 1000
 
 // roundHalfUp formats f with exactly places decimals, rounding half away
 // from zero on f's shortest decimal representation (34.25 → "34.3", as
