@@ -25,3 +25,9 @@ bench:
 
 loadtest:
 	go run ./scripts/loadtest
+
+# vulncheck runs govulncheck with the vulnerability database built from the
+# golang.org/x/vulndb module (only the Go module proxy is needed); see
+# scripts/vulncheck.
+vulncheck:
+	scripts/vulncheck
