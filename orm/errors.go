@@ -1,9 +1,14 @@
 package orm
 
 import (
+	"context"
+	"database/sql/driver"
 	"errors"
+	"io"
+	"net"
 	"net/http"
 	"strings"
+	"syscall"
 
 	"github.com/jackc/pgx/v5/pgconn"
 	"gorm.io/gorm"
@@ -12,7 +17,7 @@ import (
 
 // ErrorKind classifies a database error. The kinds are themselves errors,
 // the sentinels ErrNotFound, ErrDuplicate, ErrForeignKey, ErrCheck,
-// ErrNotNull, ErrMultiple and ErrTooLong, so that errors.Is(err, orm.ErrDuplicate) works on any error a
+// ErrNotNull, ErrMultiple, ErrTooLong and ErrUnavailable, so that errors.Is(err, orm.ErrDuplicate) works on any error a
 // *gorm.DB from Open returns. Being constants, they cannot be reassigned.
 // The zero ErrorKind is not a sentinel and matches nothing.
 type ErrorKind int
@@ -38,6 +43,16 @@ const (
 	// SQLite, which does not enforce varchar(n), the check that Open adds
 	// before every create and update of a model with sized fields.
 	ErrTooLong
+	// ErrUnavailable reports that the database could not be reached or
+	// dropped the connection: connection refused or reset, a failed
+	// connection attempt, the server shutting down or starting up
+	// (Postgres SQLSTATE class 08, 57P01, 57P02, 57P03), a bad or closed
+	// driver connection, a connection cut in the middle of a reply. It is
+	// transient: the pool reconnects once the server is back, and a
+	// statement that failed this way did not commit (unless the
+	// connection dropped during COMMIT itself, where the outcome is
+	// unknown). respond renders it as 503 Service Unavailable.
+	ErrUnavailable
 )
 
 // Error returns the kind's message.
@@ -57,18 +72,35 @@ func (k ErrorKind) Error() string {
 		return "orm: more than one row matches"
 	case ErrTooLong:
 		return "orm: value too long for column"
+	case ErrUnavailable:
+		return "orm: database unavailable"
 	}
 	return "orm: database error"
 }
 
-// HTTPStatus is 404 for ErrNotFound and 500 for the other kinds (a
-// constraint violation that reaches the response is a bug to fix with
-// validation), for respond.Status.
+// HTTPStatus is 404 for ErrNotFound, 503 for ErrUnavailable (the client
+// may retry) and 500 for the other kinds (a constraint violation that
+// reaches the response is a bug to fix with validation), for
+// respond.Status.
 func (k ErrorKind) HTTPStatus() int {
-	if k == ErrNotFound {
+	switch k {
+	case ErrNotFound:
 		return http.StatusNotFound
+	case ErrUnavailable:
+		return http.StatusServiceUnavailable
 	}
 	return http.StatusInternalServerError
+}
+
+// HTTPHeader returns the headers a response for the kind should carry:
+// "Retry-After: 1" for ErrUnavailable (a restarting database is usually
+// back within seconds), nil for the other kinds. The result is a new map
+// for every call.
+func (k ErrorKind) HTTPHeader() http.Header {
+	if k == ErrUnavailable {
+		return http.Header{"Retry-After": {"1"}}
+	}
+	return nil
 }
 
 // Error is a translated database error: its Kind, where the driver reports
@@ -127,6 +159,10 @@ func (e *Error) Is(target error) bool {
 // HTTPStatus is the status of e's Kind.
 func (e *Error) HTTPStatus() int { return e.Kind.HTTPStatus() }
 
+// HTTPHeader returns the headers of e's Kind (Retry-After for
+// ErrUnavailable).
+func (e *Error) HTTPHeader() http.Header { return e.Kind.HTTPHeader() }
+
 // SQLite extended result codes (https://www.sqlite.org/rescode.html).
 const (
 	sqliteConstraintCheck      = 275
@@ -136,9 +172,10 @@ const (
 	sqliteConstraintUnique     = 2067
 )
 
-// Translate returns err as an *Error when it is a not-found, constraint or
-// value-too-long error from PostgreSQL (pgx), SQLite (modernc.org/sqlite) or gorm, and err
-// unchanged otherwise (nil included, and an error already translated). A
+// Translate returns err as an *Error when it is a not-found, constraint,
+// value-too-long or database-unavailable error from PostgreSQL (pgx),
+// SQLite (modernc.org/sqlite), database/sql or gorm, and err unchanged
+// otherwise (nil included, and an error already translated). A
 // *gorm.DB from Open already returns translated errors; Translate is for
 // errors from elsewhere, such as a *sql.DB or another *gorm.DB.
 func Translate(err error) error {
@@ -166,8 +203,48 @@ func Translate(err error) error {
 		return &Error{Kind: ErrForeignKey, Err: err}
 	case errors.Is(err, gorm.ErrCheckConstraintViolated):
 		return &Error{Kind: ErrCheck, Err: err}
+	case unavailable(err):
+		return &Error{Kind: ErrUnavailable, Err: err}
 	}
 	return err
+}
+
+// unavailable reports whether err, which carries no server error, says
+// that the database could not be reached or the connection broke: a
+// failed connection attempt (pgx's ConnectError: refused, timed out, DNS),
+// a connection refused, reset or cut (EOF in the middle of a reply), or a
+// connection database/sql or pgx already knows to be broken.
+//
+// A context's cancellation or deadline is never unavailability, even when
+// it interrupted a connection attempt: respond has its own statuses for
+// those (499, 503).
+func unavailable(err error) bool {
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return false
+	}
+	var connect *pgconn.ConnectError
+	var op *net.OpError
+	switch {
+	case errors.As(err, &connect),
+		errors.Is(err, driver.ErrBadConn),
+		errors.Is(err, pgconn.ErrConnClosed),
+		errors.Is(err, io.ErrUnexpectedEOF),
+		errors.Is(err, syscall.ECONNREFUSED),
+		errors.Is(err, syscall.ECONNRESET),
+		errors.Is(err, syscall.ECONNABORTED),
+		errors.Is(err, syscall.EPIPE),
+		errors.As(err, &op):
+		return true
+	}
+	return false
+}
+
+// pgUnavailable reports whether a Postgres SQLSTATE says the server is
+// not available: class 08 (connection exception), 57P01
+// (admin_shutdown), 57P02 (crash_shutdown), 57P03 (cannot_connect_now:
+// starting up or shutting down).
+func pgUnavailable(code string) bool {
+	return strings.HasPrefix(code, "08") || code == "57P01" || code == "57P02" || code == "57P03"
 }
 
 func translatePostgres(err error, pg *pgconn.PgError) error {
@@ -184,6 +261,9 @@ func translatePostgres(err error, pg *pgconn.PgError) error {
 	case "22001": // string_data_right_truncation; names no column as a rule
 		kind = ErrTooLong
 	default:
+		if pgUnavailable(pg.Code) {
+			return &Error{Kind: ErrUnavailable, Err: err}
+		}
 		return err
 	}
 	e := &Error{Kind: kind, Table: pg.TableName, Constraint: pg.ConstraintName, Column: pg.ColumnName, Err: err}

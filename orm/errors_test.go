@@ -198,6 +198,7 @@ func TestErrorKindStatus(t *testing.T) {
 		{orm.ErrNotNull, 500},
 		{orm.ErrMultiple, 500},
 		{orm.ErrTooLong, 500},
+		{orm.ErrUnavailable, 503},
 	}
 	for _, tt := range tests {
 		t.Run(tt.kind.Error(), func(t *testing.T) {
