@@ -67,6 +67,13 @@ var staleHeaders = [...]string{
 	"Content-Range", "Etag", "Expires", "Last-Modified",
 }
 
+// headerer is an error that asks for response headers, as *HTTPError does
+// (Retry-After, Allow, WWW-Authenticate...).
+type headerer interface {
+	error
+	HTTPHeader() http.Header
+}
+
 // Error writes the response for err:
 //
 //   - The status is Status(err). A 499 (context.Canceled) while r's own
@@ -79,8 +86,10 @@ var staleHeaders = [...]string{
 //     one), it writes nothing more: the error is only logged, with
 //     response_started=true.
 //   - Headers: those a view set for its own response (Cache-Control,
-//     Content-Encoding, Content-Length, ETag...) are removed; the first *HTTPError in the
-//     chain's Header is copied; then Cache-Control: no-store (unless the
+//     Content-Encoding, Content-Length, ETag...) are removed; the headers of the first error
+//     in the chain with an HTTPHeader() http.Header method (an
+//     *HTTPError's Header, orm's Retry-After for an unavailable
+//     database) are copied; then Cache-Control: no-store (unless the
 //     HTTPError set Cache-Control: error pages carry a request id, are
 //     usually transient and, in DEBUG, show request data), Vary: Accept and
 //     X-Content-Type-Options: nosniff. Built-in pages get a strict
@@ -117,8 +126,8 @@ func (rd *Renderer) Error(w http.ResponseWriter, r *http.Request, err error) {
 	for _, k := range staleHeaders {
 		delete(h, k)
 	}
-	if he, ok := errors.AsType[*HTTPError](err); ok {
-		for k, vs := range he.Header {
+	if he, ok := errors.AsType[headerer](err); ok {
+		for k, vs := range he.HTTPHeader() {
 			h[http.CanonicalHeaderKey(k)] = append([]string(nil), vs...)
 		}
 	}

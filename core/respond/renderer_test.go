@@ -368,6 +368,11 @@ func TestErrorHeaders(t *testing.T) {
 			err:  &HTTPError{Status: 404, Header: http.Header{"Cache-Control": {"public, max-age=60"}}},
 			want: http.Header{"Cache-Control": {"public, max-age=60"}},
 		},
+		{
+			name: "any error with HTTPHeader, wrapped",
+			err:  fmt.Errorf("vote: %w", unavailableErr{}),
+			want: http.Header{"Retry-After": {"1"}, "Cache-Control": {"no-store"}},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -380,6 +385,14 @@ func TestErrorHeaders(t *testing.T) {
 		})
 	}
 }
+
+// unavailableErr is an error of another package's kind that asks for a
+// 503 with Retry-After, as orm's unavailable-database error does.
+type unavailableErr struct{}
+
+func (unavailableErr) Error() string           { return "database unavailable" }
+func (unavailableErr) HTTPStatus() int         { return http.StatusServiceUnavailable }
+func (unavailableErr) HTTPHeader() http.Header { return http.Header{"Retry-After": {"1"}} }
 
 func TestErrorReplacesViewHeaders(t *testing.T) {
 	h := HandlerFunc(func(w http.ResponseWriter, r *http.Request) error {

@@ -106,6 +106,11 @@ func (e *HTTPError) Unwrap() error { return e.Err }
 // HTTPStatus reports the status code; 0 is reported as 500.
 func (e *HTTPError) HTTPStatus() int { return e.status() }
 
+// HTTPHeader returns e.Header: the headers Renderer.Error sets on the
+// response. Any error may offer headers the same way (orm's unavailable
+// database error sends Retry-After).
+func (e *HTTPError) HTTPHeader() http.Header { return e.Header }
+
 func (e *HTTPError) status() int {
 	if e.Status == 0 {
 		return http.StatusInternalServerError

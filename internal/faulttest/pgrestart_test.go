@@ -178,6 +178,9 @@ func TestPostgresRestartUnderWriteLoad(t *testing.T) {
 			t.Errorf("%d requests failed with %s; want only 503s (samples: %q)", n, k, samples)
 		}
 	}
+	if retryAfter != failures["503"] {
+		t.Errorf("%d of %d 503s carried Retry-After; want all (orm.ErrUnavailable asks for it)", retryAfter, failures["503"])
+	}
 	if failed > 0 {
 		if firstFail.Before(restartStart.Add(-time.Second)) || lastFail.After(restartEnd.Add(slack)) {
 			t.Errorf("failures from %.2fs to %.2fs; want them within the restart, %.2fs to %.2fs (+%s)",
