@@ -275,6 +275,7 @@ func BenchmarkGetByPK(b *testing.B) {
 			ids := benchIDs(b.N)
 			b.ReportAllocs()
 			b.ResetTimer()
+			defer cpuMeter(b)()
 			for i := range b.N {
 				var w benchWorld
 				if err := d.gorm.WithContext(ctx).First(&w, ids[i]).Error; err != nil {
@@ -285,10 +286,26 @@ func BenchmarkGetByPK(b *testing.B) {
 				}
 			}
 		})
+		b.Run("orm_Get", func(b *testing.B) {
+			ids := benchIDs(b.N)
+			b.ReportAllocs()
+			b.ResetTimer()
+			defer cpuMeter(b)()
+			for i := range b.N {
+				w, err := orm.Get[benchWorld](ctx, d.gorm, ids[i])
+				if err != nil {
+					b.Fatal(err)
+				}
+				if w.ID != ids[i] {
+					b.Fatalf("Get(%d) read id %d", ids[i], w.ID)
+				}
+			}
+		})
 		b.Run(d.raw(), func(b *testing.B) {
 			ids := benchIDs(b.N)
 			b.ReportAllocs()
 			b.ResetTimer()
+			defer cpuMeter(b)()
 			for i := range b.N {
 				w, err := d.getRaw(ctx, ids[i])
 				if err != nil {
@@ -300,6 +317,98 @@ func BenchmarkGetByPK(b *testing.B) {
 			}
 		})
 	})
+}
+
+// benchFortune is the TechEmpower-style "fortune" row, read whole.
+type benchFortune struct {
+	ID      int64 `gorm:"primaryKey"`
+	Message string
+}
+
+func (benchFortune) TableName() string { return "bench_fortune" }
+
+// benchFortunes is the size of the fortune table BenchmarkAll reads.
+const benchFortunes = 12
+
+// BenchmarkAll reads a table of 12 rows whole: gorm's Find, orm.All and
+// the raw driver.
+func BenchmarkAll(b *testing.B) {
+	eachBenchDialect(b, func(b *testing.B, d *benchDB) {
+		ctx := context.Background()
+		if err := d.gorm.WithContext(ctx).AutoMigrate(&benchFortune{}); err != nil {
+			b.Fatal(err)
+		}
+		fs := make([]benchFortune, benchFortunes)
+		for i := range fs {
+			fs[i].Message = "fortune <" + strconv.Itoa(i) + ">"
+		}
+		if err := d.gorm.WithContext(ctx).Create(&fs).Error; err != nil {
+			b.Fatal(err)
+		}
+		check := func(b *testing.B, got []benchFortune, err error) {
+			if err != nil {
+				b.Fatal(err)
+			}
+			if len(got) != benchFortunes {
+				b.Fatalf("read %d fortunes; want %d", len(got), benchFortunes)
+			}
+		}
+		b.Run("gorm", func(b *testing.B) {
+			b.ReportAllocs()
+			defer cpuMeter(b)()
+			for range b.N {
+				var got []benchFortune
+				err := d.gorm.WithContext(ctx).Find(&got).Error
+				check(b, got, err)
+			}
+		})
+		b.Run("orm_All", func(b *testing.B) {
+			b.ReportAllocs()
+			defer cpuMeter(b)()
+			for range b.N {
+				got, err := orm.All[benchFortune](ctx, d.gorm)
+				check(b, got, err)
+			}
+		})
+		b.Run(d.raw(), func(b *testing.B) {
+			const q = "SELECT id, message FROM bench_fortune"
+			b.ReportAllocs()
+			defer cpuMeter(b)()
+			for range b.N {
+				var got []benchFortune
+				var err error
+				if d.pool != nil {
+					rows, qerr := d.pool.Query(ctx, q)
+					if qerr != nil {
+						b.Fatal(qerr)
+					}
+					got, err = scanFortunes(rows)
+					rows.Close()
+				} else {
+					rows, qerr := d.std.QueryContext(ctx, q)
+					if qerr != nil {
+						b.Fatal(qerr)
+					}
+					got, err = scanFortunes(rows)
+					rows.Close()
+				}
+				check(b, got, err)
+			}
+		})
+	})
+}
+
+// scanFortunes reads every row of rows.
+func scanFortunes(rows worldRows) ([]benchFortune, error) {
+	var fs []benchFortune
+	for rows.Next() {
+		var f benchFortune
+		if err := rows.Scan(&f.ID, &f.Message); err != nil {
+			return nil, err
+		}
+		fs = append(fs, f)
+	}
+	return fs, rows.Err()
 }
 
 func BenchmarkListPage(b *testing.B) {

@@ -18,8 +18,22 @@ import (
 // Get runs on db with ctx; inside AtomicRequests pass DB(ctx, db) to read
 // within the request's transaction. It is safe for concurrent use when db
 // is.
+//
+// A lookup by an integer primary key on a handle from Open, with no
+// conditions or scopes of its own, reads the row with a statement and a
+// scan plan built once per model type, without gorm's per-call statement
+// building and reflection: the same row, errors and query log as gorm's
+// Take. Models with an AfterFind hook, serializer fields or field types
+// other than Go's scalars, time.Time, []byte, pointers to those and the
+// database/sql Null types, and handles with read replicas or extra query
+// callbacks (tracing plugins) are read by gorm.
 func Get[T any](ctx context.Context, db *gorm.DB, conds ...any) (*T, error) {
 	if len(conds) == 1 && isIntegerKey(conds[0]) {
+		if f := fastReadsOf(db); f != nil {
+			if row, ok, err := get[T](ctx, f, db, conds[0]); ok {
+				return row, err
+			}
+		}
 		// A primary key selects at most one row: read one, into a T (no
 		// LIMIT 2, no slice), the common case of a detail view.
 		row := new(T)
@@ -50,6 +64,31 @@ func isIntegerKey(v any) bool {
 		return true
 	}
 	return false
+}
+
+// All returns every row of T, in the database's order, like Django's
+// Model.objects.all() evaluated: All[Fortune](ctx, db). Soft-deleted rows
+// (a gorm.DeletedAt field) are left out, as gorm's Find leaves them. It
+// reads the whole table into memory, so keep it for small tables (lookup
+// lists, settings) and page anything that grows (Paginate). No rows is an
+// empty slice and a nil error.
+//
+// On a handle from Open with no conditions or scopes of its own, All reads
+// with a statement and a scan plan built once per model type, as Get does
+// by primary key; otherwise, and for the models Get leaves to gorm, it is
+// db.WithContext(ctx).Find. Errors are translated as every error of a
+// handle from Open. It is safe for concurrent use when db is.
+func All[T any](ctx context.Context, db *gorm.DB) ([]T, error) {
+	if f := fastReadsOf(db); f != nil {
+		if rows, ok, err := all[T](ctx, f, db); ok {
+			return rows, err
+		}
+	}
+	rows := []T{}
+	if err := db.WithContext(ctx).Find(&rows).Error; err != nil {
+		return nil, err
+	}
+	return rows, nil
 }
 
 // DefaultBatchSize is the batch size BulkCreate uses when given 0 or less.

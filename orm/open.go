@@ -114,6 +114,12 @@ func Open(ctx context.Context, s core.DatabaseSettings, logger *slog.Logger) (*g
 		_ = sqlDB.Close()
 		return nil, err
 	}
+	if f := newFastReads(db); f != nil {
+		if err := db.Use(f); err != nil {
+			_ = sqlDB.Close()
+			return nil, fmt.Errorf("orm: install the fast read path: %w", err)
+		}
+	}
 	return db, nil
 }
 

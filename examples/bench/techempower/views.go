@@ -84,8 +84,8 @@ func (a *App) queries(w http.ResponseWriter, r *http.Request) error {
 const AddedFortune = "Additional fortune added at request time."
 
 func (a *App) fortunes(w http.ResponseWriter, r *http.Request) error {
-	var fortunes []Fortune
-	if err := a.db.WithContext(r.Context()).Find(&fortunes).Error; err != nil {
+	fortunes, err := orm.All[Fortune](r.Context(), a.db)
+	if err != nil {
 		return err
 	}
 	fortunes = append(fortunes, Fortune{Message: AddedFortune})
