@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/netip"
+	"os"
 	"slices"
 
 	"github.com/djinn-go/djinn/core/middleware"
@@ -94,7 +95,7 @@ func (p *Project) buildHandler() (http.Handler, error) {
 	must("Server", "request_id", mw, err)
 	add("recover", middleware.Recover)
 	if s.Logging.AccessLog {
-		add("access_log", middleware.AccessLog(p.logger, slog.LevelInfo))
+		add("access_log", p.accessLog())
 	}
 	// Hosts are checked before the security headers so that the HTTPS
 	// redirect only ever uses a checked host.
@@ -162,6 +163,21 @@ func (p *Project) buildHandler() (http.Handler, error) {
 	}
 	p.stack = append(p.stack, "router")
 	return h, nil
+}
+
+// accessLog returns the access log middleware. With the logger newLogger
+// builds (slog's text or JSON handler over os.Stderr, only the level
+// set), lines are formatted by the middleware itself, byte for byte as
+// the handler would format them, for about half the cost; a handler of
+// the settings' own goes through slog.
+func (p *Project) accessLog() middleware.Middleware {
+	ls := p.settings.Logging
+	if ls.Handler == nil {
+		if level, err := parseLevel(ls.Level); err == nil {
+			return middleware.AccessLogTo(os.Stderr, ls.Format == "json", level, slog.LevelInfo)
+		}
+	}
+	return middleware.AccessLog(p.logger, slog.LevelInfo)
 }
 
 // BaseContext returns ctx carrying what every request of the project

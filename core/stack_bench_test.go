@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"testing"
 
 	"github.com/djinn-go/djinn/core"
@@ -51,6 +52,31 @@ func BenchmarkStack(b *testing.B) {
 	if err := p.Setup(b.Context()); err != nil {
 		b.Fatal(err)
 	}
+	// The project's own logger (slog's text handler over os.Stderr, here
+	// /dev/null), whose access lines the middleware formats itself, and
+	// the same handler given in the settings, which goes through slog:
+	// both pay the write system call.
+	devNull, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer devNull.Close()
+	stderr := os.Stderr
+	os.Stderr = devNull
+	own := s
+	own.Logging.Handler = nil
+	pown := core.New(own)
+	err = pown.Setup(b.Context())
+	os.Stderr = stderr
+	if err != nil {
+		b.Fatal(err)
+	}
+	viaSlog := s
+	viaSlog.Logging.Handler = slog.NewTextHandler(devNull, &slog.HandlerOptions{Level: slog.LevelInfo})
+	pslog := core.New(viaSlog)
+	if err := pslog.Setup(b.Context()); err != nil {
+		b.Fatal(err)
+	}
 	noLog := s
 	noLog.Logging.AccessLog = false
 	noLog.Logging.Handler = slog.DiscardHandler
@@ -75,6 +101,8 @@ func BenchmarkStack(b *testing.B) {
 		{"bare_servemux", bare, serverCtx(b.Context())},
 		{"djinn_stack", p.Handler(), serverCtx(p.BaseContext(b.Context()))},
 		{"djinn_stack_no_access_log", pq.Handler(), serverCtx(pq.BaseContext(b.Context()))},
+		{"djinn_stack_own_logger_devnull", pown.Handler(), serverCtx(pown.BaseContext(b.Context()))},
+		{"djinn_stack_slog_text_devnull", pslog.Handler(), serverCtx(pslog.BaseContext(b.Context()))},
 		{"djinn_stack_without_base_context", p.Handler(), serverCtx(b.Context())},
 	} {
 		b.Run(bc.name, func(b *testing.B) {

@@ -1,8 +1,10 @@
 package middleware
 
 import (
+	"io"
 	"log/slog"
 	"net/http"
+	"sync"
 	"time"
 )
 
@@ -34,58 +36,159 @@ import (
 // concurrent use; with a handler that does not allocate, a line costs one
 // allocation (slog.Record stores five attributes inline).
 func AccessLog(logger *slog.Logger, level slog.Level) Middleware {
-	errLevel := max(level, slog.LevelError)
-	return func(next http.Handler) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			l := logger
-			if l == nil {
-				l = slog.Default()
-			}
-			start := time.Now()
-			rec := record(w)
-			completed := false
-			defer func() {
-				status := rec.status
-				lvl := level
-				if !completed {
-					lvl = errLevel
-					if status == 0 {
-						status = http.StatusInternalServerError
-					}
-				}
-				if status == 0 {
-					status = http.StatusOK
-				}
-				if status >= 500 {
-					lvl = errLevel
-				}
-				ctx := r.Context()
-				h := l.Handler()
-				if !h.Enabled(ctx, lvl) {
-					return
-				}
-				// A Record handed to the handler directly skips the
-				// runtime.Callers that Logger.LogAttrs makes for the source
-				// position, which would only point here.
-				now := time.Now()
-				line := slog.NewRecord(now, lvl, "http request", 0)
-				line.AddAttrs(
-					slog.String("method", r.Method),
-					slog.String("path", r.URL.Path),
-					slog.Int("status", status),
-					slog.Int64("bytes", rec.bytes),
-					slog.Float64("duration_ms", float64(now.Sub(start))/float64(time.Millisecond)),
-					slog.String("request_id", RequestIDFrom(ctx)),
-					slog.String("remote", r.RemoteAddr),
-					slog.String("user_agent", r.Header.Get("User-Agent")),
-				)
-				if !completed {
-					line.AddAttrs(slog.Bool("panic", true))
-				}
-				_ = h.Handle(ctx, line) // like Logger, ignore the handler's errors
-			}()
-			next.ServeHTTP(rec, r)
-			completed = true
-		})
+	a := &accessLog{logger: logger, level: level, errLevel: max(level, slog.LevelError)}
+	return a.middleware
+}
+
+// AccessLogTo returns a Middleware that writes, byte for byte, the lines
+// AccessLog(slog.New(h), level) writes, where h is
+//
+//	slog.NewTextHandler(w, &slog.HandlerOptions{Level: minLevel})
+//
+// or slog.NewJSONHandler with the same arguments when json is set, but
+// formats them itself: same keys, same order, same quoting and escaping,
+// same time format, with none of slog's per-attribute work. It is for a
+// project whose logger is such a handler over w (Djinn's own logger is,
+// unless Settings.Logging.Handler replaces it): lines from the middleware
+// and from the logger then interleave in w as they would through one
+// handler.
+//
+// Each line is written with one call to w.Write, without a lock of the
+// middleware's: w must keep concurrent Write calls whole, as an *os.File
+// does (it serializes them). A nil minLevel means slog.LevelInfo, as in
+// slog.HandlerOptions; lines below it are not formatted. Write errors are
+// ignored, as slog.Logger ignores its handler's. The middleware is safe
+// for concurrent use; a line costs no allocation.
+func AccessLogTo(w io.Writer, json bool, minLevel slog.Leveler, level slog.Level) Middleware {
+	if minLevel == nil {
+		minLevel = slog.LevelInfo
+	}
+	a := &accessLog{level: level, errLevel: max(level, slog.LevelError), out: w, json: json, min: minLevel}
+	return a.middleware
+}
+
+// accessLog is one AccessLog or AccessLogTo middleware.
+type accessLog struct {
+	level, errLevel slog.Level
+
+	// logger receives the lines, unless out is set.
+	logger *slog.Logger
+
+	// out receives the lines formatted by appendAccessLine when set; json
+	// selects the format, min the lowest level written.
+	out  io.Writer
+	json bool
+	min  slog.Leveler
+	// bufs holds *[]byte buffers for formatted lines.
+	bufs sync.Pool
+}
+
+func (a *accessLog) middleware(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		rec := record(w)
+		completed := false
+		defer func() { a.log(r, rec, start, completed) }()
+		next.ServeHTTP(rec, r)
+		completed = true
+	})
+}
+
+// log writes the line of a request that started at start; completed is
+// false when the handler panicked.
+func (a *accessLog) log(r *http.Request, rec *recorder, start time.Time, completed bool) {
+	status := rec.status
+	lvl := a.level
+	var h slog.Handler
+	if !completed {
+		lvl = a.errLevel
+		if status == 0 {
+			status = http.StatusInternalServerError
+		}
+	}
+	if status == 0 {
+		status = http.StatusOK
+	}
+	if status >= 500 {
+		lvl = a.errLevel
+	}
+	ctx := r.Context()
+	if a.out != nil {
+		if lvl < a.min.Level() {
+			return
+		}
+	} else {
+		if a.logger == nil {
+			h = slog.Default().Handler()
+		} else {
+			h = a.logger.Handler()
+		}
+		if !h.Enabled(ctx, lvl) {
+			return
+		}
+	}
+	now := time.Now()
+	l := accessLine{
+		time:      now,
+		level:     lvl,
+		method:    r.Method,
+		path:      r.URL.Path,
+		status:    status,
+		bytes:     rec.bytes,
+		duration:  now.Sub(start),
+		requestID: RequestIDFrom(ctx),
+		remote:    r.RemoteAddr,
+		userAgent: r.Header.Get("User-Agent"),
+		panicked:  !completed,
+	}
+	if a.out != nil {
+		a.write(&l)
+		return
+	}
+	_ = h.Handle(ctx, l.record()) // like Logger, ignore the handler's errors
+}
+
+// record returns l as a slog.Record. Handed to the handler directly, it
+// skips the runtime.Callers that Logger.LogAttrs makes for the source
+// position, which would only point into the middleware.
+func (l *accessLine) record() slog.Record {
+	r := slog.NewRecord(l.time, l.level, accessMessage, 0)
+	r.AddAttrs(
+		slog.String("method", l.method),
+		slog.String("path", l.path),
+		slog.Int("status", l.status),
+		slog.Int64("bytes", l.bytes),
+		slog.Float64("duration_ms", durationMS(l.duration)),
+		slog.String("request_id", l.requestID),
+		slog.String("remote", l.remote),
+		slog.String("user_agent", l.userAgent),
+	)
+	if l.panicked {
+		r.AddAttrs(slog.Bool("panic", true))
+	}
+	return r
+}
+
+// accessMessage is the message of every access log line.
+const accessMessage = "http request"
+
+// durationMS is d in milliseconds, the duration_ms attribute.
+func durationMS(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+
+// maxPooledLine bounds the capacity of the buffers kept for reuse, so
+// that one huge line (a long path) does not stay in memory.
+const maxPooledLine = 16 << 10
+
+// write formats l into a pooled buffer and writes it with one Write.
+func (a *accessLog) write(l *accessLine) {
+	bp, _ := a.bufs.Get().(*[]byte)
+	if bp == nil {
+		bp = new([]byte)
+	}
+	b := appendAccessLine((*bp)[:0], l, a.json)
+	_, _ = a.out.Write(b) // like slog.Logger, ignore write errors
+	if cap(b) <= maxPooledLine {
+		*bp = b
+		a.bufs.Put(bp)
 	}
 }

@@ -1,15 +1,20 @@
 package middleware_test
 
 import (
+	"bytes"
+	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/djinn-go/djinn/core/middleware"
+	"github.com/djinn-go/djinn/core/respond"
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 )
@@ -67,41 +72,52 @@ func TestAccessLog(t *testing.T) {
 		},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			logger, logs := newLogSink()
-			h := middleware.AccessLog(logger, tt.level)(tt.view)
-			req := httptest.NewRequest("POST", "/polls/1/vote?token=secret", nil)
-			req.RemoteAddr = "203.0.113.7:4321"
-			req.Header.Set("User-Agent", "test-agent/1.0")
-			serve(h, req)
+		for _, direct := range []bool{false, true} {
+			name := tt.name
+			if direct {
+				name += " (AccessLogTo)"
+			}
+			t.Run(name, func(t *testing.T) { testAccessLogLine(t, direct, tt.level, tt.view, tt.wantLevel, tt.want) })
+		}
+	}
+}
 
-			lines := logs.lines(t)
-			if len(lines) != 1 {
-				t.Fatalf("logged %d lines; want 1:\n%s", len(lines), logs.buf.String())
-			}
-			line := lines[0]
-			want := map[string]any{
-				"level": tt.wantLevel, "msg": "http request",
-				"method": "POST", "path": "/polls/1/vote", "request_id": "",
-				"remote": "203.0.113.7:4321", "user_agent": "test-agent/1.0",
-			}
-			for k, v := range tt.want {
-				want[k] = v
-			}
-			got := make(map[string]any)
-			for k := range want {
-				got[k] = line[k]
-			}
-			if diff := cmp.Diff(want, got); diff != "" {
-				t.Errorf("log line (-want +got):\n%s", diff)
-			}
-			if d, ok := line["duration_ms"].(float64); !ok || d < 0 {
-				t.Errorf("duration_ms = %v; want a non-negative number", line["duration_ms"])
-			}
-			if strings.Contains(logs.buf.String(), "secret") {
-				t.Errorf("log line contains the query string: %s", logs.buf.String())
-			}
-		})
+// testAccessLogLine serves one request with view behind AccessLog (or
+// AccessLogTo a JSON writer, when direct) at level and checks the line.
+func testAccessLogLine(t *testing.T, direct bool, level slog.Level, view http.HandlerFunc, wantLevel string, wantAttrs map[string]any) {
+	logger, logs := newLogSink()
+	mw := middleware.AccessLog(logger, level)
+	if direct {
+		mw = middleware.AccessLogTo(&logs.buf, true, slog.LevelDebug, level)
+	}
+	req := httptest.NewRequest("POST", "/polls/1/vote?token=secret", nil)
+	req.RemoteAddr = "203.0.113.7:4321"
+	req.Header.Set("User-Agent", "test-agent/1.0")
+	serve(mw(view), req)
+
+	lines := logs.lines(t)
+	if len(lines) != 1 {
+		t.Fatalf("logged %d lines; want 1:\n%s", len(lines), logs.buf.String())
+	}
+	line := lines[0]
+	want := map[string]any{
+		"level": wantLevel, "msg": "http request",
+		"method": "POST", "path": "/polls/1/vote", "request_id": "",
+		"remote": "203.0.113.7:4321", "user_agent": "test-agent/1.0",
+	}
+	maps.Copy(want, wantAttrs)
+	got := make(map[string]any)
+	for k := range want {
+		got[k] = line[k]
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("log line (-want +got):\n%s", diff)
+	}
+	if d, ok := line["duration_ms"].(float64); !ok || d < 0 {
+		t.Errorf("duration_ms = %v; want a non-negative number", line["duration_ms"])
+	}
+	if strings.Contains(logs.buf.String(), "secret") {
+		t.Errorf("log line contains the query string: %s", logs.buf.String())
 	}
 }
 
@@ -178,5 +194,62 @@ func TestAccessLogRequestIDAndHijack(t *testing.T) {
 	}
 	if id, _ := lines[0]["request_id"].(string); !generatedID.MatchString(id) {
 		t.Errorf("request_id = %q; want the generated id", id)
+	}
+}
+
+func TestAccessLogToMatchesAccessLog(t *testing.T) {
+	// time and duration differ between two requests; everything else
+	// must be the same bytes.
+	mask := regexp.MustCompile(`(time[=":]+)[^ ",]+|(duration_ms[=":]+)[^ ",}]+`)
+	rid := middleware.Must(middleware.RequestID(middleware.RequestIDConfig{TrustIncoming: true}))
+	views := []struct {
+		name string
+		view http.HandlerFunc
+	}{
+		{"ok", func(w http.ResponseWriter, r *http.Request) { _, _ = io.WriteString(w, "hello") }},
+		{"server error", func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusServiceUnavailable) }},
+		{"panic", func(w http.ResponseWriter, r *http.Request) { panic("boom") }},
+	}
+	for _, v := range views {
+		for _, json := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%s json=%v", v.name, json), func(t *testing.T) {
+				var viaSlog, direct bytes.Buffer
+				opts := &slog.HandlerOptions{Level: slog.LevelInfo}
+				var h slog.Handler = slog.NewTextHandler(&viaSlog, opts)
+				if json {
+					h = slog.NewJSONHandler(&viaSlog, opts)
+				}
+				quiet := &respond.Renderer{Logger: slog.New(slog.DiscardHandler)}
+				for _, mw := range []middleware.Middleware{
+					middleware.AccessLog(slog.New(h), slog.LevelInfo),
+					middleware.AccessLogTo(&direct, json, slog.LevelInfo, slog.LevelInfo),
+				} {
+					req := httptest.NewRequest("GET", "/a%20b/%C3%A9?q=1", nil)
+					req.RemoteAddr = "[::1]:1234"
+					req.Header.Set("User-Agent", `agent "quoted" = x`)
+					req.Header.Set("X-Request-ID", "fixed-id")
+					serve(withRenderer(quiet, middleware.Chain(rid, middleware.Recover, mw)(v.view)), req)
+				}
+				want := mask.ReplaceAllString(viaSlog.String(), "$1$2X")
+				got := mask.ReplaceAllString(direct.String(), "$1$2X")
+				if got != want || strings.Count(got, "\n") != 1 {
+					t.Errorf("AccessLogTo wrote\n %q\nwant (as AccessLog through slog)\n %q", got, want)
+				}
+			})
+		}
+	}
+}
+
+func TestAccessLogToBelowMinLevel(t *testing.T) {
+	var buf bytes.Buffer
+	h := middleware.AccessLogTo(&buf, false, slog.LevelWarn, slog.LevelInfo)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/fail" {
+			w.WriteHeader(http.StatusInternalServerError)
+		}
+	}))
+	serve(h, httptest.NewRequest("GET", "/ok", nil))
+	serve(h, httptest.NewRequest("GET", "/fail", nil))
+	if got := strings.Count(buf.String(), "\n"); got != 1 || !strings.Contains(buf.String(), "level=ERROR") || !strings.Contains(buf.String(), "path=/fail") {
+		t.Errorf("logged %q; want only the 500, at ERROR", buf.String())
 	}
 }

@@ -48,6 +48,20 @@ var helloView = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 	_, _ = w.Write(helloBytes)
 })
 
+// waitingView is helloView with what database/sql and a driver do with
+// the request context around a query: ask for its Done channel, derive a
+// cancellable child and watch it with context.AfterFunc.
+var waitingView = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	if r.Context().Done() == nil {
+		panic("no Done channel")
+	}
+	ctx, cancel := context.WithCancel(r.Context())
+	stop := context.AfterFunc(ctx, func() {})
+	helloView(w, r)
+	stop()
+	cancel()
+})
+
 // runBench serves req with h b.N times.
 func runBench(b *testing.B, h http.Handler, req *http.Request) {
 	b.Helper()
@@ -75,6 +89,7 @@ func benchRequest(method, target string) *http.Request {
 // with the "none" row.
 func BenchmarkMiddleware(b *testing.B) {
 	jsonLogger := slog.New(slog.NewJSONHandler(io.Discard, nil))
+	textLogger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	discardLogger := slog.New(slog.DiscardHandler)
 	must := middleware.Must
 	get := benchRequest("GET", "/polls/")
@@ -87,6 +102,10 @@ func BenchmarkMiddleware(b *testing.B) {
 	proxied.RemoteAddr = "10.0.0.1:5000"
 	proxied.Header.Set("X-Forwarded-For", "203.0.113.9, 10.0.0.2")
 	proxied.Header.Set("X-Forwarded-Proto", "https")
+	// net/http gives every request a cancellable context.
+	serverCtx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	cancellable := benchRequest("GET", "/polls/").WithContext(serverCtx)
 	gzipGet := benchRequest("GET", "/polls/")
 	gzipGet.Header.Set("Accept-Encoding", "gzip, deflate, br")
 	page := []byte(strings.Repeat("<p>hello djinn</p>\n", 200)) // 3.8 kB
@@ -109,6 +128,9 @@ func BenchmarkMiddleware(b *testing.B) {
 		{"AccessLog/discard", middleware.AccessLog(discardLogger, slog.LevelInfo), helloView, get},
 		{"AccessLog/json", middleware.AccessLog(jsonLogger, slog.LevelInfo), helloView, get},
 		{"Recover+AccessLog/json", middleware.Chain(middleware.Recover, middleware.AccessLog(jsonLogger, slog.LevelInfo)), helloView, get},
+		{"AccessLog/text", middleware.AccessLog(textLogger, slog.LevelInfo), helloView, get},
+		{"AccessLogTo/json", middleware.AccessLogTo(io.Discard, true, nil, slog.LevelInfo), helloView, get},
+		{"AccessLogTo/text", middleware.AccessLogTo(io.Discard, false, nil, slog.LevelInfo), helloView, get},
 		{"SecurityHeaders", must(middleware.SecurityHeaders(middleware.SecurityConfig{
 			ContentTypeNosniff: true, ReferrerPolicy: "same-origin", CrossOriginOpenerPolicy: "same-origin",
 			HSTSSeconds: 3600, SSLRedirect: true,
@@ -124,6 +146,8 @@ func BenchmarkMiddleware(b *testing.B) {
 		{"BodyLimit/GET", middleware.BodyLimit(1 << 20), helloView, get},
 		{"LoadShedding", middleware.LoadShedding(1000, 5*time.Second), helloView, get},
 		{"Timeout", middleware.Timeout(30 * time.Second), helloView, get},
+		{"Timeout/view-waits", middleware.Timeout(30 * time.Second), waitingView, cancellable},
+		{"none/view-waits", nil, waitingView, cancellable},
 		{"Recover+AccessLog+Timeout", middleware.Chain(middleware.Recover, middleware.AccessLog(discardLogger, slog.LevelInfo), middleware.Timeout(30*time.Second)), helloView, get},
 		{"GZip/not-accepted", must(middleware.GZip(middleware.GZipConfig{})), pageView, get},
 		{"GZip/small", must(middleware.GZip(middleware.GZipConfig{})), helloView, gzipGet},

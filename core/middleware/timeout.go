@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/djinn-go/djinn/core/respond"
@@ -79,11 +80,21 @@ func Timeout(d time.Duration) Middleware {
 // deadlineCtx is the request context of Timeout: the parent with a
 // deadline, like context.WithDeadline, but built in one allocation. The
 // real context.WithDeadline context (a timer and a channel) is made only
-// when Done or AfterFunc needs it. It is safe for
-// concurrent use.
+// when Done or AfterFunc needs it. It is safe for concurrent use.
+//
+// Once made, the real context also answers Value, so that package
+// context finds its cancellation state there: children made with
+// context.WithCancel(c) then join the real context's own list, as they
+// would join a context.WithDeadline context, instead of each costing an
+// AfterFunc registration (three more allocations) as they would with a
+// context that package context does not know.
 type deadlineCtx struct {
 	context.Context // the parent
 	deadline        time.Time
+
+	// made is set, under mu, once real is set; real never changes after
+	// that, so that a reader that sees made may read real without mu.
+	made atomic.Bool
 
 	mu     sync.Mutex
 	real   context.Context    // materialized context, nil until needed
@@ -108,6 +119,9 @@ func (c *deadlineCtx) Deadline() (time.Time, bool) {
 // error, or DeadlineExceeded once the deadline has passed, without
 // materializing anything.
 func (c *deadlineCtx) Err() error {
+	if c.made.Load() {
+		return c.real.Err()
+	}
 	c.mu.Lock()
 	real, err := c.real, c.err
 	c.mu.Unlock()
@@ -130,14 +144,23 @@ func (c *deadlineCtx) Err() error {
 func (c *deadlineCtx) Done() <-chan struct{} { return c.materialize().Done() }
 
 // AfterFunc arranges for f to run when c is done, like context.AfterFunc.
-// With it, package context attaches children (context.WithCancel(c)) to
-// the materialized context without starting a goroutine for each.
+// Package context calls it only for a child it could not attach to the
+// real context through Value (which answers for the real context once
+// Done has been called, and propagating cancellation always calls Done
+// first); it is kept for callers that assert the method.
 func (c *deadlineCtx) AfterFunc(f func()) (stop func() bool) {
 	return context.AfterFunc(c.materialize(), f)
 }
 
-// Value returns the parent's value for key.
-func (c *deadlineCtx) Value(key any) any { return c.Context.Value(key) }
+// Value returns the real context's value for key once it is made (the
+// same as the parent's for every key but package context's own), and
+// the parent's before.
+func (c *deadlineCtx) Value(key any) any {
+	if c.made.Load() {
+		return c.real.Value(key)
+	}
+	return c.Context.Value(key)
+}
 
 // String describes c for debugging, like the contexts of package context.
 func (c *deadlineCtx) String() string {
@@ -147,6 +170,9 @@ func (c *deadlineCtx) String() string {
 // materialize returns the real context.WithDeadline context, making it on
 // the first call. Made after stop, it is cancelled at once.
 func (c *deadlineCtx) materialize() context.Context {
+	if c.made.Load() {
+		return c.real
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.real == nil {
@@ -154,6 +180,7 @@ func (c *deadlineCtx) materialize() context.Context {
 		if c.err != nil {
 			c.cancel()
 		}
+		c.made.Store(true)
 	}
 	return c.real
 }

@@ -203,3 +203,20 @@ func TestDeadlineCtxConcurrent(t *testing.T) {
 		t.Errorf("Err() = %v; want %v", err, context.DeadlineExceeded)
 	}
 }
+
+// TestDeadlineCtxChildAllocs checks that a child of a materialized
+// context joins the real context's list of children, as children of
+// package context's own contexts do, rather than through an AfterFunc
+// registration that costs three more allocations per child.
+func TestDeadlineCtxChildAllocs(t *testing.T) {
+	c := newDeadlineCtx(context.Background(), time.Now().Add(time.Hour))
+	defer c.stop()
+	c.Done()
+	allocs := testing.AllocsPerRun(100, func() {
+		_, cancel := context.WithCancel(c)
+		cancel()
+	})
+	if allocs > 2 {
+		t.Errorf("context.WithCancel of a materialized context: %v allocations; want at most 2, as for a context.WithDeadline parent", allocs)
+	}
+}

@@ -1,0 +1,110 @@
+package middleware
+
+import (
+	"bytes"
+	"context"
+	"log/slog"
+	"math"
+	"testing"
+	"time"
+)
+
+// slogLine is the line slog's own handler writes for l: what
+// AccessLogTo promises to reproduce.
+func slogLine(t testing.TB, l *accessLine, json bool) string {
+	t.Helper()
+	var buf bytes.Buffer
+	var h slog.Handler = slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug})
+	if json {
+		h = slog.NewJSONHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug})
+	}
+	if err := h.Handle(context.Background(), l.record()); err != nil {
+		t.Fatalf("slog Handle: %v", err)
+	}
+	return buf.String()
+}
+
+func TestAppendAccessLineMatchesSlog(t *testing.T) {
+	paris := time.FixedZone("CET", 3600)
+	odd := time.FixedZone("odd", -(9*3600 + 30*60 + 15))
+	base := accessLine{
+		time:      time.Date(2026, 11, 26, 4, 1, 2, 345678901, time.UTC),
+		level:     slog.LevelInfo,
+		method:    "GET",
+		path:      "/polls/1/",
+		status:    200,
+		bytes:     27,
+		duration:  12345 * time.Nanosecond,
+		requestID: "0123456789abcdefghij",
+		remote:    "127.0.0.1:54321",
+		userAgent: "Mozilla/5.0 (X11; Linux x86_64) Gecko/20100101 Firefox/120.0",
+	}
+	tests := []struct {
+		name string
+		edit func(l *accessLine)
+	}{
+		{"typical", func(*accessLine) {}},
+		{"panic at error level", func(l *accessLine) { l.panicked, l.level, l.status = true, slog.LevelError, 500 }},
+		{"odd levels", func(l *accessLine) { l.level = slog.LevelInfo + 2 }},
+		{"debug level", func(l *accessLine) { l.level = slog.LevelDebug - 1 }},
+		{"empty strings", func(l *accessLine) { l.requestID, l.userAgent, l.remote, l.method = "", "", "", "" }},
+		{"time on a whole second", func(l *accessLine) { l.time = time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC) }},
+		{"time with zeros in the millis", func(l *accessLine) { l.time = time.Date(2026, 1, 2, 3, 4, 5, 1_000_000, time.UTC) }},
+		{"time with zeros in the nanos", func(l *accessLine) { l.time = time.Date(2026, 1, 2, 3, 4, 5, 120_000_000, time.UTC) }},
+		{"time zone east", func(l *accessLine) { l.time = time.Date(2026, 7, 1, 23, 59, 59, 999_999_999, paris) }},
+		{"time zone with seconds", func(l *accessLine) { l.time = time.Date(1999, 12, 31, 0, 0, 0, 500, odd) }},
+		{"local time with monotonic clock", func(l *accessLine) { l.time = time.Now() }},
+		{"zero duration", func(l *accessLine) { l.duration = 0 }},
+		{"one nanosecond", func(l *accessLine) { l.duration = 1 }},
+		{"long duration", func(l *accessLine) { l.duration = 3*time.Hour + 7 }},
+		{"huge duration", func(l *accessLine) { l.duration = math.MaxInt64 }},
+		{"spaces and equals", func(l *accessLine) { l.path, l.userAgent = "/a b", "k=v" }},
+		{"quotes and backslashes", func(l *accessLine) { l.path, l.userAgent = `/a"b`, `c:\dir\` }},
+		{"control characters", func(l *accessLine) { l.path, l.userAgent = "/a\nb\r\t", "\x00\x1f\x7f" }},
+		{"html", func(l *accessLine) { l.path = "/<script>&amp;</script>" }},
+		{"unicode", func(l *accessLine) { l.path, l.userAgent = "/café/日本語", "emoji 🎉" }},
+		{"unicode spaces and separators", func(l *accessLine) { l.path, l.userAgent = "/a\u00a0b", "x\u2028y\u2029z\u200bw" }},
+		{"invalid utf-8", func(l *accessLine) { l.path, l.userAgent = "/\xff\xfe", "a\xc3" }},
+		{"replacement character", func(l *accessLine) { l.path = "/\ufffd" }},
+		{"negative bytes and big status", func(l *accessLine) { l.bytes, l.status = -1, 999 }},
+	}
+	for _, tt := range tests {
+		for _, json := range []bool{false, true} {
+			l := base
+			tt.edit(&l)
+			got := string(appendAccessLine(nil, &l, json))
+			if want := slogLine(t, &l, json); got != want {
+				t.Errorf("%s (json %v):\n got  %q\n want %q", tt.name, json, got, want)
+			}
+		}
+	}
+}
+
+func FuzzAppendAccessLine(f *testing.F) {
+	f.Add("/polls/", "Mozilla/5.0", "GET", int64(12345), int64(1_764_129_662_345_678_901))
+	f.Add("/a b=\"c\"\\", "\x00\xff\u2028", "", int64(0), int64(0))
+	f.Add("/日本", "é\u00a0", "PATCH", int64(1), int64(-1))
+	f.Fuzz(func(t *testing.T, path, ua, method string, d, unixNano int64) {
+		l := accessLine{
+			time:      time.Unix(0, unixNano).UTC(),
+			level:     slog.LevelWarn,
+			method:    method,
+			path:      path,
+			status:    404,
+			bytes:     d,
+			duration:  time.Duration(d),
+			requestID: method + path,
+			remote:    ua,
+			userAgent: ua,
+		}
+		if y := l.time.Year(); y < 0 || y > 9999 {
+			t.Skip("outside RFC 3339 years; slog reports an error instead")
+		}
+		for _, json := range []bool{false, true} {
+			got := string(appendAccessLine(nil, &l, json))
+			if want := slogLine(t, &l, json); got != want {
+				t.Errorf("json %v:\n got  %q\n want %q", json, got, want)
+			}
+		}
+	})
+}

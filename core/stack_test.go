@@ -1,0 +1,96 @@
+package core_test
+
+import (
+	"bytes"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/djinn-go/djinn/core"
+	"github.com/djinn-go/djinn/core/urls"
+	"github.com/google/go-cmp/cmp"
+)
+
+// TestAccessLogDefaultLogger checks that the access log lines of a project
+// with its default logger (formatted by the middleware itself) are the
+// lines slog's handler writes for a project with the same handler given
+// in Settings.Logging.Handler. It swaps os.Stderr, so it must not run in
+// parallel.
+func TestAccessLogDefaultLogger(t *testing.T) {
+	// These differ between two requests; everything else must not.
+	mask := regexp.MustCompile(`((?:time|duration_ms|request_id)[=":]+)[^ ",}]+`)
+	for _, format := range []string{"text", "json"} {
+		t.Run(format, func(t *testing.T) {
+			stderr := filepath.Join(t.TempDir(), "stderr")
+			f, err := os.Create(stderr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer f.Close()
+			saved := os.Stderr
+			os.Stderr = f
+			defer func() { os.Stderr = saved }()
+
+			settings := func(h slog.Handler) core.Settings {
+				s := core.Defaults()
+				s.SecretKey = "test-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz-0123"
+				s.AllowedHosts = []string{"example.com"}
+				s.Logging.Format = format
+				s.Logging.Level = "info"
+				s.Logging.Handler = h
+				s.URLs = func(r *urls.Router) {
+					r.HandleFunc("GET /hello", func(w http.ResponseWriter, r *http.Request) {
+						_, _ = w.Write([]byte("hello"))
+					}, "hello")
+				}
+				return s
+			}
+			var viaSlog bytes.Buffer
+			opts := &slog.HandlerOptions{Level: slog.LevelInfo}
+			var h slog.Handler = slog.NewTextHandler(&viaSlog, opts)
+			if format == "json" {
+				h = slog.NewJSONHandler(&viaSlog, opts)
+			}
+			for _, s := range []core.Settings{settings(nil), settings(h)} {
+				p := core.New(s)
+				if err := p.Setup(t.Context()); err != nil {
+					t.Fatal(err)
+				}
+				for _, path := range []string{"/hello", "/missing%20page"} {
+					req := httptest.NewRequest("GET", "http://example.com"+path, nil)
+					req.Header.Set("User-Agent", `test "agent"`)
+					p.Handler().ServeHTTP(httptest.NewRecorder(), req)
+				}
+			}
+			os.Stderr = saved
+			direct, err := os.ReadFile(stderr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := accessLines(mask, string(direct))
+			want := accessLines(mask, viaSlog.String())
+			if len(want) != 2 {
+				t.Fatalf("slog's handler wrote %d access lines; want 2:\n%s", len(want), viaSlog.String())
+			}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("access lines of the default logger (-slog's handler +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// accessLines returns the access log lines of logs, masked.
+func accessLines(mask *regexp.Regexp, logs string) []string {
+	var lines []string
+	for l := range strings.Lines(logs) {
+		if strings.Contains(l, "http request") {
+			lines = append(lines, mask.ReplaceAllString(l, "${1}X"))
+		}
+	}
+	return lines
+}
