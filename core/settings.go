@@ -266,6 +266,8 @@ type AuthSettings struct {
 	LogoutRedirectURL string
 	// LoginAttempts failed logins per username, and per client IP, within
 	// LoginWindow are allowed; more get 429 until the window passes.
+	// Defaults sets 5 per 15 minutes; 0 turns throttling off (the system
+	// check auth.W002 warns about it).
 	LoginAttempts int
 	LoginWindow   time.Duration
 }

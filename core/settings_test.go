@@ -195,3 +195,18 @@ func TestWithDefaults(t *testing.T) {
 		t.Error("withDefaults must not turn booleans on")
 	}
 }
+
+// DJINN_AUTH_LOGIN_ATTEMPTS=0 turns login throttling off, as the auth
+// docs and check auth.W002 say: validation must not put the default back.
+func TestLoginAttemptsZeroStaysOff(t *testing.T) {
+	s := Defaults()
+	if err := s.FromLookup(lookup(map[string]string{"DJINN_AUTH_LOGIN_ATTEMPTS": "0"})); err != nil {
+		t.Fatalf("FromLookup: %v", err)
+	}
+	if got := s.withDefaults().Auth.LoginAttempts; got != 0 {
+		t.Errorf("Auth.LoginAttempts after DJINN_AUTH_LOGIN_ATTEMPTS=0 and defaults = %d; want 0 (off)", got)
+	}
+	if got := Defaults().withDefaults().Auth.LoginAttempts; got != 5 {
+		t.Errorf("default Auth.LoginAttempts = %d; want 5", got)
+	}
+}

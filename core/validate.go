@@ -209,7 +209,8 @@ func (s Settings) withDefaults() Settings {
 	fill(&s.Auth.PasswordResetTimeout, d.Auth.PasswordResetTimeout)
 	fill(&s.Auth.LoginURL, d.Auth.LoginURL)
 	fill(&s.Auth.LoginRedirectURL, d.Auth.LoginRedirectURL)
-	fill(&s.Auth.LoginAttempts, d.Auth.LoginAttempts)
+	// LoginAttempts is not filled: 0 turns login throttling off (check
+	// auth.W002 says so), and Defaults already sets 5.
 	fill(&s.Auth.LoginWindow, d.Auth.LoginWindow)
 	fill(&s.Mail.Host, d.Mail.Host)
 	fill(&s.Mail.Port, d.Mail.Port)
