@@ -30,8 +30,9 @@ var ErrUnavailable = errors.New("cache: server unavailable")
 // does not wedge the breaker: another probe is let through one cooldown
 // later.
 //
-// It logs a warning when it opens and an info record when it closes, once
-// per outage however many calls fail or how many probes it takes.
+// It logs a warning when it opens, one more warning per back-off period
+// while probes keep failing (so a long outage stays visible in the logs
+// without a line per failed call), and an info record when it closes.
 //
 // The closed path is one atomic load. It is safe for concurrent use.
 type breaker struct {
@@ -44,6 +45,7 @@ type breaker struct {
 
 	mu      sync.Mutex // serialises transitions and guards the fields below
 	since   time.Time  // when the breaker last opened
+	logged  time.Time  // when the last warning was written
 	lastErr error      // the error that opened it or the last failed probe
 }
 
@@ -88,9 +90,17 @@ func (b *breaker) failure(err error) {
 	b.until.Store(now.Add(b.cooldown).UnixNano())
 	b.lastErr = err
 	if b.open.Load() {
+		// A failed probe, or a call that was in flight when the breaker
+		// opened: one line per back-off period at most.
+		if now.Sub(b.logged) >= b.cooldown {
+			b.logged = now
+			b.logger.Warn("cache: redis still unreachable; serving without it",
+				"error", respond.MaskString(err.Error()), "down_ms", now.Sub(b.since).Milliseconds(),
+				"cooldown", b.cooldown.String())
+		}
 		return
 	}
-	b.since = now
+	b.since, b.logged = now, now
 	b.open.Store(true)
 	b.logger.Warn("cache: redis unreachable; serving without it",
 		"error", respond.MaskString(err.Error()), "cooldown", b.cooldown.String())

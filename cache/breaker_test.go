@@ -95,6 +95,11 @@ func TestBreaker(t *testing.T) {
 	if n := count(t, logs, "cache: redis unreachable; serving without it"); n != 1 {
 		t.Errorf("%d warnings for one outage; want 1\n%s", n, logs)
 	}
+	// The 100 in-flight failures wrote nothing; the failed probe one
+	// cooldown later wrote one line for its back-off period.
+	if n := count(t, logs, "cache: redis still unreachable; serving without it"); n != 1 {
+		t.Errorf("%d still-unreachable warnings for one failed probe; want 1 (one per back-off period)\n%s", n, logs)
+	}
 	if n := count(t, logs, "cache: redis reachable again"); n != 1 {
 		t.Errorf("%d recovery records; want 1\n%s", n, logs)
 	}
