@@ -40,14 +40,7 @@ func sqliteSite(t *testing.T, env ...string) *Bin {
 
 // noLoginThrottle lets a site take as many failed logins as a test sends
 // (a failed login is the slow view of these tests: a full password hash).
-// DJINN_AUTH_LOGIN_ATTEMPTS=0 would not do: core fills a zero setting
-// with its default (5).
-const noLoginThrottle = "DJINN_AUTH_LOGIN_ATTEMPTS=1000000"
-
-// with returns a copy of b whose Env ends with env.
-func (b *Bin) with(env ...string) *Bin {
-	return &Bin{Path: b.Path, Env: append(slices.Clone(b.Env), env...)}
-}
+const noLoginThrottle = "DJINN_AUTH_LOGIN_ATTEMPTS=0"
 
 // sample is one request's outcome, at is its start relative to the start
 // of the load.

@@ -51,12 +51,13 @@ func TestTwoNodesMigrateAtOnce(t *testing.T) {
 	}
 }
 
-// sqliteMigrateLocked turns on the SQLite rounds. Today the migration
-// runner locks only on PostgreSQL (pg_advisory_lock): two processes on one
-// SQLite file both read version 0, both run 0001_initial, and the loser
-// fails with "table ... already exists" and leaves its app marked dirty
-// (seen in 1 round of 3). Set it to true once migrations lock on SQLite too.
-const sqliteMigrateLocked = false
+// sqliteMigrateLocked turns on the SQLite rounds. Without a lock, two
+// processes on one SQLite file both read version 0, both run
+// 0001_initial, and the loser fails with "table ... already exists" and
+// leaves its app marked dirty (seen in 1 round of 3); the migration runner
+// now holds an flock on <file>-migrate.lock for the run, as it holds
+// pg_advisory_lock on PostgreSQL.
+const sqliteMigrateLocked = true
 
 // applyLine matches a migrate progress line, "  Applying polls.0001_initial... OK (12ms)".
 var applyLine = regexp.MustCompile(`(?m)^\s*Applying (\S+)\.\.\. (\S+)`)
