@@ -20,11 +20,26 @@
 // installs it as the dialect's gorm ErrorTranslator, which gorm applies in
 // DB.AddError to every statement, transaction and First/Take/Last). Test
 // errors with errors.Is against the constants ErrNotFound, ErrDuplicate,
-// ErrForeignKey, ErrCheck and ErrNotNull, and read the table, constraint
+// ErrForeignKey, ErrCheck, ErrNotNull, ErrTooLong and ErrUnavailable (the
+// connection to the database was refused or lost: a server restart, a
+// failover; rendered as 503 with Retry-After, and the pool reconnects by
+// itself), and read the table, constraint
 // and column with errors.As and *Error; no driver import is needed.
 // ErrNotFound renders as 404 through core/respond. Errors from
 // (*sql.Row).Scan after db.Row(), which gorm never sees, are not
 // translated: pass them to Translate.
+//
+// # Reading
+//
+// Get[T] is Django's objects.get (one row or ErrNotFound, which is
+// already get_object_or_404) and All[T] its objects.all() evaluated.
+// On a plain handle both read with a statement and scan plan built once per
+// model type — on PostgreSQL on pgx itself outside transactions — instead
+// of gorm's per-call statement building and reflective scan: a read by
+// primary key costs about what the raw driver costs (docs/performance.md).
+// They fall back to gorm whenever its answer could differ (conditions or
+// scopes on the handle, AfterFind hooks, serializers, read replicas,
+// extra query callbacks). Everything else is gorm's own API.
 //
 // # Logging
 //
