@@ -2,7 +2,6 @@ package command_test
 
 import (
 	"bufio"
-	"bytes"
 	"errors"
 	"io"
 	"net"
@@ -18,6 +17,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/djinn-go/djinn/djinntest"
 )
 
 // reloadWait bounds every wait for a rebuild and restart.
@@ -224,7 +225,7 @@ func goCmd(t *testing.T, dir string, args ...string) {
 type runningServer struct {
 	cmd            *exec.Cmd
 	done           chan struct{}
-	stdout, stderr *syncBuffer
+	stdout, stderr *djinntest.Output
 	url, addr      string
 	client         *http.Client
 	connErrors     atomic.Int64
@@ -238,8 +239,8 @@ func startRunserver(t *testing.T, dir, bin string) *runningServer {
 	t.Helper()
 	rs := &runningServer{
 		done:   make(chan struct{}),
-		stdout: &syncBuffer{},
-		stderr: &syncBuffer{},
+		stdout: &djinntest.Output{},
+		stderr: &djinntest.Output{},
 		client: &http.Client{
 			Timeout:   30 * time.Second,
 			Transport: &http.Transport{DisableKeepAlives: true},
@@ -335,26 +336,4 @@ func (rs *runningServer) waitBody(t *testing.T, status int, want string) string 
 	}
 	t.Fatalf("GET %s = %d %q after %v; want %d with %q", rs.url, gotStatus, body, reloadWait, status, want)
 	return ""
-}
-
-// syncBuffer is a bytes.Buffer safe for concurrent use.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) WriteString(s string) {
-	b.Write([]byte(s))
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }

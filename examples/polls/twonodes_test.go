@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"database/sql"
 	"fmt"
@@ -162,7 +161,7 @@ type node struct {
 	name string
 	url  string
 	cmd  *exec.Cmd
-	out  *lockedBuffer
+	out  *djinntest.Output
 	done chan error
 	once sync.Once
 	err  error
@@ -173,7 +172,7 @@ type node struct {
 func startNode(t *testing.T, ctx context.Context, bin string, env []string, name string) *node {
 	t.Helper()
 	addr := freeAddr(t)
-	n := &node{name: name, url: "http://" + addr, out: &lockedBuffer{}, done: make(chan error, 1)}
+	n := &node{name: name, url: "http://" + addr, out: &djinntest.Output{}, done: make(chan error, 1)}
 	n.cmd = exec.CommandContext(ctx, bin, "serve", addr)
 	n.cmd.Env = env
 	n.cmd.Stdout, n.cmd.Stderr = n.out, n.out
@@ -275,23 +274,4 @@ func fetch(t *testing.T, c *http.Client, method, target string, form url.Values,
 		t.Fatalf("%s %s: read the body: %v", method, target, err)
 	}
 	return resp, string(b)
-}
-
-// lockedBuffer is a bytes.Buffer safe for the writes of a process's two
-// output pipes and a reader.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }

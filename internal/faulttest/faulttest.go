@@ -1,7 +1,6 @@
 package faulttest
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -19,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/djinn-go/djinn/djinntest"
 	"github.com/djinn-go/djinn/internal/loadgen"
 )
 
@@ -196,7 +196,7 @@ type Site struct {
 	Addr string
 	Cmd  *exec.Cmd
 
-	out     *lockedBuffer
+	out     *djinntest.Output
 	done    chan struct{} // closed when the process has exited
 	waitErr error         // set before done is closed
 }
@@ -209,7 +209,7 @@ type Site struct {
 func (b *Bin) Serve(t testing.TB, env ...string) *Site {
 	t.Helper()
 	addr := fmt.Sprintf("127.0.0.1:%d", FreePort(t))
-	s := &Site{URL: "http://" + addr, Addr: addr, out: &lockedBuffer{}, done: make(chan struct{})}
+	s := &Site{URL: "http://" + addr, Addr: addr, out: &djinntest.Output{}, done: make(chan struct{})}
 	s.Cmd = exec.Command(b.Path, "serve", addr)
 	s.Cmd.Env = append(append([]string(nil), b.Env...), env...)
 	s.Cmd.Stdout, s.Cmd.Stderr = s.out, s.out
@@ -312,25 +312,4 @@ func FirstChoice(t testing.TB, c *http.Client, pageURL string) string {
 		t.Fatalf("GET %s has no choice to vote for:\n%s", pageURL, body)
 	}
 	return string(m[1])
-}
-
-// lockedBuffer is a bytes.Buffer safe for a process's two output pipes and
-// readers.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-var _ io.Writer = (*lockedBuffer)(nil)
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
