@@ -11,6 +11,7 @@ import (
 	"time"
 	"unsafe"
 
+	pgxv5 "github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/stdlib"
 	"gorm.io/gorm"
 )
@@ -309,34 +310,74 @@ func all[T any](ctx context.Context, f *fastReads, db *gorm.DB) (rows []T, ok bo
 }
 
 // queryRow runs sql with arg on pool and scans its one row into dest; no
-// row is an error wrapping sql.ErrNoRows. When pgx is set (a handle from
-// Open on PostgreSQL) and pool is the handle's own pool (not a
-// transaction), it borrows one of the pool's
-// connections and runs the query on pgx itself, with pgx's statement
-// cache, which skips database/sql's statement, rows and driver-value
-// layers; elsewhere it runs through database/sql.
+// row is an error wrapping sql.ErrNoRows. On PostgreSQL outside a
+// transaction it runs on pgx itself (see onPgx).
 func queryRow(ctx context.Context, pgx bool, pool gorm.ConnPool, sql string, arg any, dest []any) error {
-	if std := plainSQLDB(pool); pgx && std != nil {
-		conn, err := std.Conn(ctx)
+	ran, err := onPgx(ctx, pgx, pool, func(c *pgxConn) error {
+		return c.QueryRow(ctx, sql, arg).Scan(dest...)
+	})
+	if ran {
+		return err
+	}
+	return pool.QueryRowContext(ctx, sql, arg).Scan(dest...)
+}
+
+// scanAll reads every row of p.allSQL on pool, on pgx itself on
+// PostgreSQL outside a transaction (see onPgx).
+func scanAll[T any](ctx context.Context, pgx bool, p *readPlan, pool gorm.ConnPool) ([]T, error) {
+	var rows []T
+	ran, err := onPgx(ctx, pgx, pool, func(c *pgxConn) error {
+		rs, err := c.Query(ctx, p.allSQL)
 		if err != nil {
 			return err
 		}
-		defer conn.Close()
-		native := false
-		err = conn.Raw(func(dc any) error {
-			c, ok := dc.(*stdlib.Conn)
-			if !ok {
-				return nil
-			}
-			native = true
-			return c.Conn().QueryRow(ctx, sql, arg).Scan(dest...)
-		})
-		if native || err != nil {
-			return err
-		}
-		return conn.QueryRowContext(ctx, sql, arg).Scan(dest...)
+		defer rs.Close()
+		rows, err = scanRows[T](p, rs)
+		return err
+	})
+	if ran {
+		return rows, err
 	}
-	return pool.QueryRowContext(ctx, sql, arg).Scan(dest...)
+	rs, err := pool.QueryContext(ctx, p.allSQL)
+	if err != nil {
+		return nil, err
+	}
+	defer rs.Close()
+	if rows, err = scanRows[T](p, rs); err != nil {
+		return nil, err
+	}
+	return rows, rs.Close()
+}
+
+// pgxConn is the pgx connection under a database/sql one.
+type pgxConn = pgxv5.Conn
+
+// onPgx runs fn on one of pool's connections as pgx itself, when pgx is
+// set (a handle from Open on PostgreSQL) and pool is the handle's own pool
+// rather than a transaction: pgx's own statement cache and scanning skip
+// database/sql's statement, rows and driver-value layers. The connection
+// is borrowed from the *sql.DB, so the pool's size and lifetime settings
+// hold. ran is false when fn did not run and the caller should use pool
+// through database/sql.
+func onPgx(ctx context.Context, pgx bool, pool gorm.ConnPool, fn func(*pgxConn) error) (ran bool, err error) {
+	std := plainSQLDB(pool)
+	if !pgx || std == nil {
+		return false, nil
+	}
+	conn, err := std.Conn(ctx)
+	if err != nil {
+		return true, err
+	}
+	defer conn.Close()
+	err = conn.Raw(func(dc any) error {
+		c, ok := dc.(*stdlib.Conn)
+		if !ok {
+			return nil
+		}
+		ran = true
+		return fn(c.Conn())
+	})
+	return ran || err != nil, err
 }
 
 // plainSQLDB returns the *sql.DB under pool when pool is a handle's own
@@ -351,48 +392,6 @@ func plainSQLDB(pool gorm.ConnPool) *sql.DB {
 		return p
 	}
 	return nil
-}
-
-// scanAll reads every row of p.allSQL on pool, on pgx itself when pgx is
-// set and pool is the handle's own pool (see queryRow).
-func scanAll[T any](ctx context.Context, pgx bool, p *readPlan, pool gorm.ConnPool) ([]T, error) {
-	if std := plainSQLDB(pool); pgx && std != nil {
-		conn, err := std.Conn(ctx)
-		if err != nil {
-			return nil, err
-		}
-		defer conn.Close()
-		var rows []T
-		native := false
-		err = conn.Raw(func(dc any) error {
-			c, ok := dc.(*stdlib.Conn)
-			if !ok {
-				return nil
-			}
-			native = true
-			rs, err := c.Conn().Query(ctx, p.allSQL)
-			if err != nil {
-				return err
-			}
-			defer rs.Close()
-			rows, err = scanRows[T](p, rs)
-			return err
-		})
-		if native || err != nil {
-			return rows, err
-		}
-		pool = conn
-	}
-	rs, err := pool.QueryContext(ctx, p.allSQL)
-	if err != nil {
-		return nil, err
-	}
-	defer rs.Close()
-	rows, err := scanRows[T](p, rs)
-	if err != nil {
-		return nil, err
-	}
-	return rows, rs.Close()
 }
 
 // rowScanner is what pgx.Rows and *sql.Rows have in common for reading.

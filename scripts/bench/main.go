@@ -87,16 +87,7 @@ func main() {
 	flag.StringVar(&m.against, "against", "", "-micro: an earlier -out file; benchstat then compares old and new")
 	flag.Parse()
 	if *micro {
-		err := m.check()
-		if err == nil {
-			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-			err = runMicro(ctx, m)
-			stop()
-		}
-		if err != nil {
-			fmt.Fprintln(os.Stderr, "bench:", err)
-			os.Exit(1)
-		}
+		exitOn(interruptible(m.check(), func(ctx context.Context) error { return runMicro(ctx, m) }))
 		return
 	}
 	if *smoke {
@@ -106,11 +97,23 @@ func main() {
 	if o.endpoints, err = pickEndpoints(*names); err == nil {
 		err = o.check()
 	}
-	if err == nil {
-		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-		err = run(ctx, o)
-		stop()
+	exitOn(interruptible(err, func(ctx context.Context) error { return run(ctx, o) }))
+}
+
+// interruptible returns flagErr if it is set, else runs fn with a context
+// that Ctrl-C or SIGTERM cancels (so that servers, databases and Redis
+// keys are cleaned up).
+func interruptible(flagErr error, fn func(context.Context) error) error {
+	if flagErr != nil {
+		return flagErr
 	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	return fn(ctx)
+}
+
+// exitOn prints err and exits 1 when err is set.
+func exitOn(err error) {
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
