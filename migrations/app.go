@@ -136,13 +136,18 @@ func postMigrate(ctx context.Context, p *core.Project) error {
 }
 
 // RunnerFor returns a Runner over the database and apps of a set-up
-// project.
+// project, logging to the project's logger.
 func RunnerFor(p *core.Project) (*Runner, error) {
 	oa, err := orm.From(p)
 	if err != nil {
 		return nil, err
 	}
-	return NewRunner(oa.DB(), p.Apps())
+	r, err := NewRunner(oa.DB(), p.Apps())
+	if err != nil {
+		return nil, err
+	}
+	r.Logger = p.Logger()
+	return r, nil
 }
 
 func parseVersion(s string) (int, error) {

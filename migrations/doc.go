@@ -42,8 +42,10 @@
 // runs (table rebuilds would otherwise cascade deletes) and PRAGMA
 // foreign_key_check must pass before it commits. Migrating an app
 // backwards first unapplies the apps whose MigrationDependencies name it.
-// On PostgreSQL a run holds the session advisory lock AdvisoryLockKey, so
-// that nodes starting at once take turns and each migration is applied
+// On PostgreSQL a run holds the session advisory lock AdvisoryLockKey,
+// and on a SQLite file an flock(2) on the file <database>-migrate.lock
+// beside it (Linux, macOS and the BSDs; see Runner), so that nodes or
+// processes starting at once take turns and each migration is applied
 // once. The "migrations" system check (shown by runserver) warns about
 // unapplied migrations.
 package migrations

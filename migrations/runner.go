@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"log/slog"
 	"strings"
 	"time"
 
@@ -76,8 +77,18 @@ const AdvisoryLockKey int64 = 0x646a696e6e6d6967 // "djinnmig"
 
 // Runner applies the migrations of a project's apps to its database. Its
 // zero value is not usable; use NewRunner. Its methods may be called from
-// several goroutines and several processes: on PostgreSQL, runs take turns
-// on an advisory lock; on SQLite, the database's own write lock.
+// several goroutines and several processes: Migrate and Fake take turns,
+// each reading the recorded versions once it has its turn, so that each
+// migration is applied once. On PostgreSQL they hold the session advisory
+// lock AdvisoryLockKey. On a SQLite file they hold an exclusive flock(2)
+// on a lock file beside it, the database's path plus LockFileSuffix,
+// removed when the run ends; a process that dies releases it. This needs
+// every process to see the same file system with working flock (a local
+// disk: not every network file system has it), and Linux, macOS or a BSD:
+// on other systems (Windows among them) there is no such lock and two
+// runs on one file must not overlap. An in-memory SQLite database belongs
+// to one pool and needs no lock. Set the exported fields before the first
+// call, not during one.
 type Runner struct {
 	db      *gorm.DB
 	dialect string
@@ -85,6 +96,14 @@ type Runner struct {
 	// Progress, if set, is called after each step Migrate or Fake takes,
 	// with the time it took and its error.
 	Progress func(s Step, took time.Duration, err error)
+	// Logger, if set, is told when a run waits for another one's SQLite
+	// lock file (once per run); nil logs nothing.
+	Logger *slog.Logger
+	// LockTimeout bounds the wait for a SQLite lock file, after which
+	// Migrate and Fake fail with an error naming it; zero means
+	// DefaultLockTimeout. The context passed to them bounds it too. The
+	// PostgreSQL advisory lock is waited for within the context only.
+	LockTimeout time.Duration
 }
 
 type appMigrations struct {
@@ -265,6 +284,17 @@ func (r *Runner) open(ctx context.Context, lock bool) (*session, func(), error) 
 				discard(conn)
 			}
 			_ = conn.Close()
+		}
+	}
+	if lock && r.dialect == "sqlite" {
+		unlock, err := r.lockSQLite(ctx, conn)
+		if err != nil {
+			release()
+			return nil, nil, err
+		}
+		release = func() {
+			_ = conn.Close()
+			unlock()
 		}
 	}
 	return &session{r: r, conn: conn}, release, nil
