@@ -170,7 +170,15 @@ const (
 	sqliteConstraintNotNull    = 1299
 	sqliteConstraintPrimaryKey = 1555
 	sqliteConstraintUnique     = 2067
+	sqliteBusyCode             = 5 // SQLITE_BUSY; extended codes add bits above 0xff
 )
+
+// sqliteBusy reports whether err is SQLite's SQLITE_BUSY or one of its
+// extended codes.
+func sqliteBusy(err error) bool {
+	lite, ok := errors.AsType[*sqlite.Error](err)
+	return ok && lite.Code()&0xff == sqliteBusyCode
+}
 
 // Translate returns err as an *Error when it is a not-found, constraint,
 // value-too-long or database-unavailable error from PostgreSQL (pgx),

@@ -76,7 +76,15 @@ func Open(ctx context.Context, s core.DatabaseSettings, logger *slog.Logger) (*g
 		// associations included — go in orm.Atomic.
 		SkipDefaultTransaction: true,
 	}
-	db, err := gorm.Open(dialector, cfg)
+	// The first connection (gorm.Open's version query) and the ping are
+	// bounded by ctx and PingTimeout.
+	pingCtx, cancel := context.WithTimeout(ctx, PingTimeout)
+	defer cancel()
+	var db *gorm.DB
+	err = retryBusy(pingCtx, func() (err error) {
+		db, err = gorm.Open(dialector, cfg)
+		return err
+	})
 	if err != nil {
 		return nil, settingError(s.URL, "open", err)
 	}
@@ -100,9 +108,7 @@ func Open(ctx context.Context, s core.DatabaseSettings, logger *slog.Logger) (*g
 			sqlDB.SetConnMaxLifetime(s.ConnMaxLifetime)
 		}
 	}
-	pingCtx, cancel := context.WithTimeout(ctx, PingTimeout)
-	defer cancel()
-	if err := sqlDB.PingContext(pingCtx); err != nil {
+	if err := retryBusy(pingCtx, func() error { return sqlDB.PingContext(pingCtx) }); err != nil {
 		_ = sqlDB.Close()
 		return nil, settingError(s.URL, "connect", err)
 	}
@@ -121,6 +127,28 @@ func Open(ctx context.Context, s core.DatabaseSettings, logger *slog.Logger) (*g
 		}
 	}
 	return db, nil
+}
+
+// retryBusy runs connect until it succeeds, fails with anything but
+// SQLite's SQLITE_BUSY, or ctx ends. Two processes opening a new SQLite
+// file at the same moment (two `migrate` runs, two workers) race to switch
+// it to WAL, and SQLite answers the loser's journal_mode pragma with
+// SQLITE_BUSY, at once or after busy_timeout: the loser then opens the
+// file a moment later instead of failing.
+func retryBusy(ctx context.Context, connect func() error) error {
+	for wait := 5 * time.Millisecond; ; wait = min(2*wait, 200*time.Millisecond) {
+		err := connect()
+		if !sqliteBusy(err) {
+			return err
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return err
+		case <-t.C:
+		}
+	}
 }
 
 // useReplicas routes reads to the read replicas of s through gorm's

@@ -2,6 +2,7 @@ package orm_test
 
 import (
 	"context"
+	"database/sql"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -314,5 +315,44 @@ func TestLoggerLevels(t *testing.T) {
 				t.Errorf("record for SELECT 42 = %q; want %q\nlogs:\n%s", got, tt.want, logs.String())
 			}
 		})
+	}
+}
+
+// A process that opens a SQLite file while another holds it locked (two
+// workers starting on a new file race to switch it to WAL) waits for the
+// lock instead of failing with SQLITE_BUSY once busy_timeout (5 s) has
+// passed: Open keeps trying within its context.
+func TestOpenSQLiteWaitsForALockedFile(t *testing.T) {
+	if testing.Short() {
+		t.Skip("holds a lock for 6 s")
+	}
+	url := djinntest.SQLiteURL(t)
+	path := strings.TrimPrefix(url, "sqlite:///")
+	other, err := sql.Open("sqlite", path) // the modernc driver, rollback journal
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	conn, err := other.Conn(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	for _, q := range []string{"CREATE TABLE held (a integer)", "BEGIN EXCLUSIVE", "INSERT INTO held VALUES (1)"} {
+		if _, err := conn.ExecContext(t.Context(), q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	release := time.AfterFunc(6*time.Second, func() { _, _ = conn.ExecContext(context.Background(), "COMMIT") })
+	defer release.Stop()
+
+	start := time.Now()
+	db := open(t, url, nil, nil)
+	var n int
+	if err := db.Raw("SELECT count(*) FROM held").Scan(&n).Error; err != nil || n != 1 {
+		t.Fatalf("after the lock was released: count = %d, %v; want 1", n, err)
+	}
+	if waited := time.Since(start); waited < 5*time.Second {
+		t.Errorf("Open returned after %v; the file was locked for 6 s", waited)
 	}
 }
