@@ -131,6 +131,11 @@ func TestRunserverReloads(t *testing.T) {
 	if !strings.Contains(body, "The server stopped") {
 		t.Errorf("page after a crash lacks its title:\n%s", body)
 	}
+	// The reloader serves the crash page and logs the exit side by side:
+	// give the log line a moment to land.
+	for deadline := time.Now().Add(5 * time.Second); !strings.Contains(rs.stderr.String(), "exit status 3") && time.Now().Before(deadline); {
+		time.Sleep(20 * time.Millisecond)
+	}
 	if !strings.Contains(rs.stderr.String(), "exit status 3") {
 		t.Errorf("stderr does not report the exit:\n%s", rs.stderr.String())
 	}
