@@ -16,9 +16,8 @@ import (
 )
 
 // TestPostgresRestartUnderWriteLoad votes on the polls site from 16
-// clients for 40 s (the issue asks for 60 s; 40 s keeps the CI step short
-// and still leaves ~15 s of load on each side of the restart) and
-// restarts its PostgreSQL (pg_ctl restart -m fast) 15 s in. Every vote
+// clients for 60 s and restarts its PostgreSQL (pg_ctl stop -m fast,
+// then a fresh start) 25 s in. Every vote
 // acknowledged with 303 is in the database afterwards; every failed
 // request is a 503, none a 500 or a broken connection; failures happen
 // only around the restart; and the same server process serves votes
@@ -27,8 +26,8 @@ func TestPostgresRestartUnderWriteLoad(t *testing.T) {
 	Enabled(t)
 	const (
 		workers      = 16
-		loadFor      = 40 * time.Second
-		restartAfter = 15 * time.Second
+		loadFor      = 60 * time.Second
+		restartAfter = 25 * time.Second
 		slack        = 5 * time.Second // allowed errors past the restart's end
 	)
 	pg := StartPostgres(t)
