@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"os"
@@ -33,6 +34,7 @@ type Project struct {
 
 	apps    []App
 	logger  *slog.Logger
+	ownLog  *ownLog // logger's output when core built its handler, else nil
 	router  *urls.Router
 	handler http.Handler
 	stack   []string // names of the built middleware, outermost first
@@ -70,11 +72,11 @@ func (p *Project) setup(ctx context.Context) error {
 		return err
 	}
 	p.apps = apps
-	logger, err := newLogger(s.Logging)
+	logger, own, err := newLogger(s.Logging)
 	if err != nil {
 		return err
 	}
-	p.logger = logger
+	p.logger, p.ownLog = logger, own
 
 	p.router = urls.New()
 	if err := p.mountURLs(); err != nil {
@@ -296,18 +298,30 @@ func validLabel(l string) bool {
 	return true
 }
 
-// newLogger builds the project's logger from its settings.
-func newLogger(ls LoggingSettings) (*slog.Logger, error) {
+// ownLog is the log output core builds itself when Settings.Logging.Handler
+// is nil: slog's text or JSON handler over w with only the level set. The
+// access log writes its lines in that format directly (stack.go).
+type ownLog struct {
+	w     io.Writer
+	json  bool
+	level slog.Level
+}
+
+// newLogger builds the project's logger from its settings, and describes
+// its output when core built the handler (nil own with a settings'
+// Handler).
+func newLogger(ls LoggingSettings) (logger *slog.Logger, own *ownLog, err error) {
 	if ls.Handler != nil {
-		return slog.New(ls.Handler), nil
+		return slog.New(ls.Handler), nil, nil
 	}
 	level, err := parseLevel(ls.Level)
 	if err != nil {
-		return nil, &SettingsError{Problems: []SettingProblem{{Setting: "Logging.Level", Message: err.Error()}}}
+		return nil, nil, &SettingsError{Problems: []SettingProblem{{Setting: "Logging.Level", Message: err.Error()}}}
 	}
+	own = &ownLog{w: os.Stderr, json: ls.Format == "json", level: level}
 	opts := &slog.HandlerOptions{Level: level}
-	if ls.Format == "json" {
-		return slog.New(slog.NewJSONHandler(os.Stderr, opts)), nil
+	if own.json {
+		return slog.New(slog.NewJSONHandler(own.w, opts)), own, nil
 	}
-	return slog.New(slog.NewTextHandler(os.Stderr, opts)), nil
+	return slog.New(slog.NewTextHandler(own.w, opts)), own, nil
 }

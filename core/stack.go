@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/netip"
-	"os"
 	"slices"
 
 	"github.com/djinn-go/djinn/core/middleware"
@@ -166,16 +165,13 @@ func (p *Project) buildHandler() (http.Handler, error) {
 }
 
 // accessLog returns the access log middleware. With the logger newLogger
-// builds (slog's text or JSON handler over os.Stderr, only the level
-// set), lines are formatted by the middleware itself, byte for byte as
-// the handler would format them, for about half the cost; a handler of
-// the settings' own goes through slog.
+// builds (p.ownLog: slog's text or JSON handler, only the level set),
+// lines are formatted by the middleware itself, byte for byte as the
+// handler would format them, into the same writer, for about half the
+// cost; a handler of the settings' own goes through slog.
 func (p *Project) accessLog() middleware.Middleware {
-	ls := p.settings.Logging
-	if ls.Handler == nil {
-		if level, err := parseLevel(ls.Level); err == nil {
-			return middleware.AccessLogTo(os.Stderr, ls.Format == "json", level, slog.LevelInfo)
-		}
+	if own := p.ownLog; own != nil {
+		return middleware.AccessLogTo(own.w, own.json, own.level, slog.LevelInfo)
 	}
 	return middleware.AccessLog(p.logger, slog.LevelInfo)
 }
