@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/djinn-go/djinn/core"
+	"github.com/djinn-go/djinn/core/middleware"
 	"github.com/djinn-go/djinn/sessions"
 )
 
@@ -26,8 +27,10 @@ const (
 type holderKey struct{}
 
 // holder is a request's auth state: the user, loaded on first use. It is
-// the request's context (Value answers holderKey), so the middleware
-// costs one allocation besides the request copy.
+// found in the request's context: attached to it in place when it can be
+// (middleware.AttachValue, in the default stack), else as the context
+// itself (Value answers holderKey), so the middleware costs one allocation
+// and at most one request copy.
 type holder struct {
 	context.Context
 	app *App
@@ -61,7 +64,9 @@ func (a *App) Middleware() []core.Layer {
 func (a *App) wrap(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := &holder{Context: r.Context(), app: a}
-		r = r.WithContext(h)
+		if !middleware.AttachValue(r, holderKey{}, h) {
+			r = r.WithContext(h)
+		}
 		h.r = r
 		next.ServeHTTP(w, r)
 	})

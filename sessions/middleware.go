@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strings"
 
+	coremw "github.com/djinn-go/djinn/core/middleware"
 	"github.com/djinn-go/djinn/core/respond"
 )
 
@@ -43,7 +44,9 @@ func Middleware(store Store, opts Options) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			st := &state{Context: r.Context(), w: w, m: m}
-			r = r.WithContext(st)
+			if !coremw.AttachValue(r, stateKey{}, st) {
+				r = r.WithContext(st)
+			}
 			st.r = r
 			next.ServeHTTP(st, r)
 			st.start()
@@ -60,9 +63,11 @@ type middleware struct {
 // stateKey finds a request's state in its context.
 type stateKey struct{}
 
-// state is a request's session state. It is both the request's context
-// (Value answers stateKey) and the response writer the view gets, so that
-// the middleware costs one allocation besides the request copy.
+// state is a request's session state. It is the response writer the view
+// gets, and the request's context (Value answers stateKey) unless the
+// request's context could take it in place (coremw.AttachValue, in
+// the default stack), so that the middleware costs one allocation and at
+// most one request copy.
 type state struct {
 	context.Context
 	w http.ResponseWriter

@@ -86,7 +86,7 @@ type accessLog struct {
 func (a *accessLog) middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		rec := record(w)
+		rec := record(w, r)
 		completed := false
 		defer func() { a.log(r, rec, start, completed) }()
 		next.ServeHTTP(rec, r)

@@ -14,7 +14,7 @@ import (
 // respond whether the response has started (Written), and refuses to start
 // a response once a Timeout deadline has passed.
 //
-// A middleware that needs one calls record(w): when w is already a
+// A middleware that needs one calls record(w, r): when w is already a
 // *recorder (an outer middleware made it and nothing in between wrapped the
 // writer), it is reused, so the default stack pays for one wrapper.
 //
@@ -36,9 +36,15 @@ type recorder struct {
 }
 
 // record returns w as a *recorder, wrapping it unless it is one already.
-func record(w http.ResponseWriter) *recorder {
+// The wrapper is the one in r's context when that is RequestID's context
+// with its recorder still unused, so that it costs no allocation.
+func record(w http.ResponseWriter, r *http.Request) *recorder {
 	if rec, ok := w.(*recorder); ok {
 		return rec
+	}
+	if c, ok := r.Context().(*requestCtx); ok && c.rec.ResponseWriter == nil {
+		c.rec.ResponseWriter = w
+		return &c.rec
 	}
 	return &recorder{ResponseWriter: w}
 }

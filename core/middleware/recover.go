@@ -28,7 +28,7 @@ import (
 // panic costs one small allocation, shared with AccessLog and Timeout.
 func Recover(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		rec := record(w)
+		rec := record(w, r)
 		defer func() {
 			v := recover()
 			if v == nil {

@@ -38,6 +38,12 @@ import (
 // allocations and 0.6 µs per request, measured), to send a 503 while the
 // view still runs and may yet commit its work.
 //
+// Inside RequestID with nothing in between that changes the request's
+// context (the default stack), Timeout sets the deadline on the context
+// RequestID made rather than copying the request once more: the layers
+// between the two then see the deadline too, from the moment Timeout
+// starts, and see their context done once it returns.
+//
 // The request context is a light deadline context: it allocates a timer
 // and a channel only if something asks for its Done channel (a database
 // driver, context.WithCancel), so views that never wait on it pay one
@@ -60,14 +66,22 @@ func Timeout(d time.Duration) Middleware {
 	}
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			ctx := newDeadlineCtx(r.Context(), time.Now().Add(d))
+			deadline := time.Now().Add(d)
+			// The request context RequestID made is armed in place when it
+			// is the request's context as is; else Timeout adds its own.
+			inner := r
+			ctx := armRequestCtx(r, deadline)
+			if ctx == nil {
+				ctx = newDeadlineCtx(r.Context(), deadline)
+				inner = r.WithContext(ctx)
+			}
 			defer ctx.stop()
-			rec := record(w)
+			rec := record(w, r)
 			outer := rec.deadline
 			rec.deadline = ctx
 			defer func() { rec.deadline, rec.timedOut = outer, false }()
 
-			next.ServeHTTP(rec, r.WithContext(ctx))
+			next.ServeHTTP(rec, inner)
 
 			if !rec.Written() && rec.expired() {
 				rec.deadline, rec.timedOut = nil, false
@@ -88,9 +102,18 @@ func Timeout(d time.Duration) Middleware {
 // would join a context.WithDeadline context, instead of each costing an
 // AfterFunc registration (three more allocations) as they would with a
 // context that package context does not know.
+//
+// A deadlineCtx may also start unarmed, without a deadline of its own
+// (requestCtx does): it is then its parent, with the same Deadline, Done,
+// Err and Value, until arm gives it its deadline. Done and AfterFunc called
+// before that are the parent's.
 type deadlineCtx struct {
 	context.Context // the parent
-	deadline        time.Time
+
+	// armed is set, under mu, once deadline is; deadline never changes
+	// after that, so that a reader that sees armed may read it without mu.
+	armed    atomic.Bool
+	deadline time.Time
 
 	// made is set, under mu, once real is set; real never changes after
 	// that, so that a reader that sees made may read real without mu.
@@ -103,13 +126,29 @@ type deadlineCtx struct {
 }
 
 func newDeadlineCtx(parent context.Context, deadline time.Time) *deadlineCtx {
-	return &deadlineCtx{Context: parent, deadline: deadline}
+	c := &deadlineCtx{Context: parent, deadline: deadline}
+	c.armed.Store(true)
+	return c
+}
+
+// arm gives an unarmed c its deadline and reports whether it did: false
+// when c had one already.
+func (c *deadlineCtx) arm(deadline time.Time) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.armed.Load() {
+		return false
+	}
+	c.deadline = deadline
+	c.armed.Store(true)
+	return true
 }
 
 // Deadline returns the earlier of the parent's deadline and c's.
 func (c *deadlineCtx) Deadline() (time.Time, bool) {
-	if d, ok := c.Context.Deadline(); ok && d.Before(c.deadline) {
-		return d, true
+	d, ok := c.Context.Deadline()
+	if !c.armed.Load() || ok && d.Before(c.deadline) {
+		return d, ok
 	}
 	return c.deadline, true
 }
@@ -121,6 +160,9 @@ func (c *deadlineCtx) Deadline() (time.Time, bool) {
 func (c *deadlineCtx) Err() error {
 	if c.made.Load() {
 		return c.real.Err()
+	}
+	if !c.armed.Load() {
+		return c.Context.Err() // stop comes after arm: no err of c's yet
 	}
 	c.mu.Lock()
 	real, err := c.real, c.err
@@ -141,7 +183,12 @@ func (c *deadlineCtx) Err() error {
 }
 
 // Done returns the Done channel of the materialized context.
-func (c *deadlineCtx) Done() <-chan struct{} { return c.materialize().Done() }
+func (c *deadlineCtx) Done() <-chan struct{} {
+	if !c.armed.Load() {
+		return c.Context.Done()
+	}
+	return c.materialize().Done()
+}
 
 // AfterFunc arranges for f to run when c is done, like context.AfterFunc.
 // Package context calls it only for a child it could not attach to the
@@ -149,6 +196,9 @@ func (c *deadlineCtx) Done() <-chan struct{} { return c.materialize().Done() }
 // Done has been called, and propagating cancellation always calls Done
 // first); it is kept for callers that assert the method.
 func (c *deadlineCtx) AfterFunc(f func()) (stop func() bool) {
+	if !c.armed.Load() {
+		return context.AfterFunc(c.Context, f)
+	}
 	return context.AfterFunc(c.materialize(), f)
 }
 

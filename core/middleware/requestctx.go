@@ -1,0 +1,118 @@
+package middleware
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"sync/atomic"
+	"time"
+)
+
+// requestCtx is the context RequestID gives a request: one allocation for
+// what this package's middlewares keep per request, so that the default
+// stack copies the *http.Request once, for RequestID, rather than once per
+// middleware that has something to carry:
+//
+//   - the request id, which RequestIDFrom finds (Value answers
+//     requestIDKey with the requestCtx itself: no allocation);
+//   - Timeout's deadline: a requestCtx starts as an unarmed deadlineCtx,
+//     that is, as its parent, and Timeout arms it in place when the
+//     request it gets still carries it (armRequestCtx);
+//   - the recorder that Recover, AccessLog and Timeout share, taken by the
+//     first of them that wraps the writer (record);
+//   - a few values of other packages' middlewares (AttachValue).
+//
+// Only the request's own goroutine arms it, takes the recorder and
+// attaches values, before the view runs; goroutines that hold the context
+// meanwhile see a consistent context (armed and nvals are atomic, written
+// after what they publish) whose deadline and values appear as they are
+// added.
+type requestCtx struct {
+	deadlineCtx
+	id  [1]string // the id; the response header shares the one-element slice
+	rec recorder  // unused while rec.ResponseWriter is nil
+
+	vals  [maxAttached]attached // vals[:nvals] are set and never change
+	nvals atomic.Int32
+}
+
+// maxAttached is how many values AttachValue keeps in a requestCtx: the
+// session state and the user of the default stack, and room for two more.
+const maxAttached = 4
+
+// attached is one value of AttachValue.
+type attached struct{ key, val any }
+
+func newRequestCtx(parent context.Context) *requestCtx {
+	return &requestCtx{deadlineCtx: deadlineCtx{Context: parent}}
+}
+
+// Value returns the context itself for requestIDKey, and the deadline
+// context's answer (the parent's, or the materialized context's) for any
+// other key.
+func (c *requestCtx) Value(key any) any {
+	if key == (requestIDKey{}) {
+		return c
+	}
+	for i := range c.nvals.Load() {
+		if c.vals[i].key == key {
+			return c.vals[i].val
+		}
+	}
+	return c.deadlineCtx.Value(key)
+}
+
+// String describes the context for debugging.
+func (c *requestCtx) String() string {
+	if c.armed.Load() {
+		return fmt.Sprintf("%v.WithRequestID(%q).WithDeadline(%v)", c.Context, c.id[0], c.deadline)
+	}
+	return fmt.Sprintf("%v.WithRequestID(%q)", c.Context, c.id[0])
+}
+
+// armRequestCtx arms the context of r with deadline, when that context is
+// a requestCtx without a deadline yet, and returns it; else nil, and the
+// caller adds a deadline context of its own.
+func armRequestCtx(r *http.Request, deadline time.Time) *deadlineCtx {
+	c, ok := r.Context().(*requestCtx)
+	if !ok || !c.arm(deadline) {
+		return nil
+	}
+	return &c.deadlineCtx
+}
+
+// AttachValue adds val under key to r's context in place, when it can, and
+// reports whether it did. A middleware uses it instead of
+// r.WithContext(context.WithValue(r.Context(), key, val)), and falls back
+// to that when AttachValue reports false:
+//
+//	if !middleware.AttachValue(r, stateKey{}, st) {
+//		r = r.WithContext(context.WithValue(r.Context(), stateKey{}, st))
+//	}
+//	next.ServeHTTP(w, r)
+//
+// It can when r's context is the one RequestID made, with nothing in
+// between that gave r another context (as in Djinn's default stack, where
+// RequestID is the outermost layer), when no value is visible under key
+// yet, and while the context has room (it keeps a few values). The value
+// is then found by r.Context().Value(key) at no cost in allocations or
+// request copies. The layers between RequestID and the caller hold the
+// same context and see the value too, from then on: that is why the key
+// must not be in use already. Call it on the goroutine that serves r,
+// before handing r on; goroutines that hold r's context see the value
+// appear, safely.
+func AttachValue[K comparable](r *http.Request, key K, val any) bool {
+	c, ok := r.Context().(*requestCtx)
+	if !ok || c.Value(key) != nil {
+		return false
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	n := c.nvals.Load()
+	if n == maxAttached {
+		return false
+	}
+	c.vals[n] = attached{key, val}
+	c.nvals.Store(n + 1)
+	return true
+}
