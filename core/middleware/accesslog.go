@@ -85,7 +85,7 @@ type accessLog struct {
 
 func (a *accessLog) middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		start := time.Now()
+		start := requestStart(r)
 		rec := record(w, r)
 		completed := false
 		defer func() { a.log(r, rec, start, completed) }()
@@ -127,7 +127,9 @@ func (a *accessLog) log(r *http.Request, rec *recorder, start time.Time, complet
 			return
 		}
 	}
-	now := time.Now()
+	// start.Add(elapsed) is now; it reads the clock once, not twice.
+	elapsed := time.Since(start)
+	now := start.Add(elapsed)
 	l := accessLine{
 		time:      now,
 		level:     lvl,
@@ -135,7 +137,7 @@ func (a *accessLog) log(r *http.Request, rec *recorder, start time.Time, complet
 		path:      r.URL.Path,
 		status:    status,
 		bytes:     rec.bytes,
-		duration:  now.Sub(start),
+		duration:  elapsed,
 		requestID: RequestIDFrom(ctx),
 		remote:    r.RemoteAddr,
 		userAgent: r.Header.Get("User-Agent"),

@@ -20,6 +20,8 @@ import (
 //     request it gets still carries it (armRequestCtx);
 //   - the recorder that Recover, AccessLog and Timeout share, taken by the
 //     first of them that wraps the writer (record);
+//   - the time the request started, read from the clock once for AccessLog
+//     and Timeout (requestStart);
 //   - a few values of other packages' middlewares (AttachValue).
 //
 // Only the request's own goroutine arms it, takes the recorder and
@@ -31,6 +33,9 @@ type requestCtx struct {
 	deadlineCtx
 	id  [1]string // the id; the response header shares the one-element slice
 	rec recorder  // unused while rec.ResponseWriter is nil
+	// start is when the request started (monotonic reading included),
+	// zero until requestStart first asks; the request's goroutine only.
+	start time.Time
 
 	vals  [maxAttached]attached // vals[:nvals] are set and never change
 	nvals atomic.Int32
@@ -115,4 +120,19 @@ func AttachValue[K comparable](r *http.Request, key K, val any) bool {
 	c.vals[n] = attached{key, val}
 	c.nvals.Store(n + 1)
 	return true
+}
+
+// requestStart returns the time r started: the time the first caller of
+// the request asked, kept in the request context that RequestID made, so
+// that the middlewares inside it read the clock once; time.Now() without
+// RequestID.
+func requestStart(r *http.Request) time.Time {
+	c, ok := r.Context().(*requestCtx)
+	if !ok {
+		return time.Now()
+	}
+	if c.start.IsZero() {
+		c.start = time.Now()
+	}
+	return c.start
 }

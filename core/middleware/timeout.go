@@ -66,7 +66,7 @@ func Timeout(d time.Duration) Middleware {
 	}
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			deadline := time.Now().Add(d)
+			deadline := requestStart(r).Add(d)
 			// The request context RequestID made is armed in place when it
 			// is the request's context as is; else Timeout adds its own.
 			inner := r
@@ -176,7 +176,7 @@ func (c *deadlineCtx) Err() error {
 	if err := c.Context.Err(); err != nil {
 		return err
 	}
-	if !time.Now().Before(c.deadline) {
+	if time.Until(c.deadline) <= 0 { // reads only the monotonic clock
 		return context.DeadlineExceeded
 	}
 	return nil
