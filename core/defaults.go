@@ -113,9 +113,10 @@ func Defaults() Settings {
 		},
 
 		Logging: LoggingSettings{
-			Level:     "info",
-			Format:    "text",
-			AccessLog: true,
+			Level:          "info",
+			Format:         "text",
+			AccessLog:      true,
+			AccessLogFlush: time.Second,
 		},
 
 		AppendSlash: true,

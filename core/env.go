@@ -119,6 +119,7 @@ func (s *Settings) EnvVars() []EnvVar {
 		v("DJINN_LOG_LEVEL", "Logging.Level", stringVar(&s.Logging.Level)),
 		v("DJINN_LOG_FORMAT", "Logging.Format", stringVar(&s.Logging.Format)),
 		v("DJINN_LOG_ACCESS", "Logging.AccessLog", boolVar(&s.Logging.AccessLog)),
+		v("DJINN_LOG_ACCESS_FLUSH", "Logging.AccessLogFlush", durationVar(&s.Logging.AccessLogFlush)),
 
 		v("DJINN_APPEND_SLASH", "AppendSlash", boolVar(&s.AppendSlash)),
 		v("DJINN_PREPEND_WWW", "PrependWWW", boolVar(&s.PrependWWW)),

@@ -13,6 +13,7 @@ import (
 	"sync"
 
 	"github.com/djinn-go/djinn/core/checks"
+	"github.com/djinn-go/djinn/core/middleware"
 	"github.com/djinn-go/djinn/core/respond"
 	"github.com/djinn-go/djinn/core/server"
 	"github.com/djinn-go/djinn/core/urls"
@@ -32,12 +33,15 @@ type Project struct {
 	setupErr  error
 	done      bool // Setup finished without error
 
-	apps    []App
-	logger  *slog.Logger
-	ownLog  *ownLog // logger's output when core built its handler, else nil
-	router  *urls.Router
-	handler http.Handler
-	stack   []string // names of the built middleware, outermost first
+	apps   []App
+	logger *slog.Logger
+	ownLog *ownLog // logger's output when core built its handler, else nil
+	// accessOut batches the access log's lines (Logging.AccessLogFlush);
+	// nil when they are written at once. Close flushes it.
+	accessOut *middleware.BatchWriter
+	router    *urls.Router
+	handler   http.Handler
+	stack     []string // names of the built middleware, outermost first
 	// renderer turns errors into pages for every request.
 	renderer *respond.Renderer
 }
@@ -207,8 +211,12 @@ func (p *Project) Probes() []server.Probe {
 }
 
 // Close releases the apps' resources in reverse app order and returns all
-// errors joined.
+// errors joined. It also writes the access log lines still held in memory
+// (Logging.AccessLogFlush); lines logged after Close are written at once.
 func (p *Project) Close(ctx context.Context) error {
+	if p.accessOut != nil {
+		defer p.accessOut.Close()
+	}
 	var errs []error
 	for _, a := range slices.Backward(p.apps) {
 		if c, ok := a.(Closer); ok {

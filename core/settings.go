@@ -4,9 +4,10 @@ import (
 	"io/fs"
 	"log/slog"
 
-	"github.com/djinn-go/djinn/core/urls"
 	"net/http"
 	"time"
+
+	"github.com/djinn-go/djinn/core/urls"
 )
 
 // Settings is a project's whole configuration: one typed struct with a
@@ -317,6 +318,14 @@ type LoggingSettings struct {
 	Format string
 	// AccessLog writes one line per request.
 	AccessLog bool
+	// AccessLogFlush is the longest an access log line waits in memory
+	// before it is written, when DEBUG is off and the logger is Djinn's own
+	// (Handler nil): lines are written in batches of up to 32 KiB, one
+	// write system call per batch, as nginx's access_log buffer does, and
+	// at once after a 5xx or a panic and when the project closes. Negative
+	// writes every line at once, as DEBUG does. Zero means the default, 1s.
+	// DJINN_LOG_ACCESS_FLUSH.
+	AccessLogFlush time.Duration
 	// Handler, when set, receives every log record instead of a handler
 	// built from Level and Format (tests use it to capture logs).
 	Handler slog.Handler `json:"-"`

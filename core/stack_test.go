@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/djinn-go/djinn/core"
 	"github.com/djinn-go/djinn/core/urls"
@@ -66,6 +67,10 @@ func TestAccessLogDefaultLogger(t *testing.T) {
 					req.Header.Set("User-Agent", `test "agent"`)
 					p.Handler().ServeHTTP(httptest.NewRecorder(), req)
 				}
+				// Close writes the lines the batch writer still holds.
+				if err := p.Close(t.Context()); err != nil {
+					t.Fatal(err)
+				}
 			}
 			os.Stderr = saved
 			direct, err := os.ReadFile(stderr)
@@ -79,6 +84,77 @@ func TestAccessLogDefaultLogger(t *testing.T) {
 			}
 			if diff := cmp.Diff(want, got); diff != "" {
 				t.Errorf("access lines of the default logger (-slog's handler +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// TestAccessLogFlush checks when a project with its default logger holds
+// access lines back (Logging.AccessLogFlush): with DEBUG off, until the
+// batch is due or the project closes, except after a 5xx; with DEBUG on
+// or a negative AccessLogFlush, never. It swaps os.Stderr, so it must not
+// run in parallel.
+func TestAccessLogFlush(t *testing.T) {
+	tests := []struct {
+		name  string
+		debug bool
+		flush time.Duration
+		held  bool
+	}{
+		{"default", false, 0, true},
+		{"debug", true, 0, false},
+		{"negative", false, -1, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			stderr := filepath.Join(t.TempDir(), "stderr")
+			f, err := os.Create(stderr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer f.Close()
+			saved := os.Stderr
+			os.Stderr = f
+			defer func() { os.Stderr = saved }()
+			s := core.Defaults()
+			s.SecretKey = "test-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz-0123"
+			s.AllowedHosts = []string{"example.com"}
+			s.Debug = tt.debug
+			s.Logging.AccessLogFlush = tt.flush
+			s.URLs = func(r *urls.Router) {
+				r.HandleFunc("GET /hello", func(w http.ResponseWriter, r *http.Request) {}, "hello")
+				r.HandleFunc("GET /fail", func(w http.ResponseWriter, r *http.Request) {
+					w.WriteHeader(http.StatusServiceUnavailable)
+				}, "fail")
+			}
+			p := core.New(s)
+			if err := p.Setup(t.Context()); err != nil {
+				t.Fatal(err)
+			}
+			logged := func() string {
+				b, err := os.ReadFile(stderr)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return string(b)
+			}
+			get := func(path string) {
+				p.Handler().ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "http://example.com"+path, nil))
+			}
+			get("/hello")
+			if got := strings.Contains(logged(), "path=/hello"); got == tt.held {
+				t.Fatalf("after a 200: line written = %v; want %v", got, !tt.held)
+			}
+			get("/fail")
+			if got := logged(); !strings.Contains(got, "path=/hello") || !strings.Contains(got, "path=/fail status=503") {
+				t.Fatalf("after a 503: %q; want both lines", got)
+			}
+			get("/hello")
+			if err := p.Close(t.Context()); err != nil {
+				t.Fatal(err)
+			}
+			if n := strings.Count(logged(), "path=/hello"); n != 2 {
+				t.Errorf("after Close: %d lines for /hello; want 2", n)
 			}
 		})
 	}

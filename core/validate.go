@@ -241,6 +241,7 @@ func (s Settings) withDefaults() Settings {
 	fill(&s.Static.Root, d.Static.Root)
 	fill(&s.Logging.Level, d.Logging.Level)
 	fill(&s.Logging.Format, d.Logging.Format)
+	fill(&s.Logging.AccessLogFlush, d.Logging.AccessLogFlush)
 	return s
 }
 

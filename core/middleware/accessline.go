@@ -4,6 +4,8 @@ import (
 	"log/slog"
 	"math"
 	"strconv"
+	"strings"
+	"sync/atomic"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -26,11 +28,12 @@ type accessLine struct {
 
 // appendAccessLine appends l to b as slog.TextHandler (json false) or
 // slog.JSONHandler formats it, with default options, and a newline. The
-// tests hold the two to byte-for-byte equality.
-func appendAccessLine(b []byte, l *accessLine, json bool) []byte {
+// tests hold the two to byte-for-byte equality. stamps, when not nil,
+// keeps the formatted second of the line's time for the next lines.
+func appendAccessLine(b []byte, l *accessLine, json bool, stamps *stampCache) []byte {
 	if json {
 		b = append(b, `{"time":"`...)
-		b = l.time.AppendFormat(b, time.RFC3339Nano)
+		b = stamps.appendTime(b, l.time, true)
 		b = append(b, `","level":`...)
 		b = appendJSONString(b, l.level.String())
 		b = append(b, `,"msg":"`+accessMessage+`","method":`...)
@@ -42,7 +45,11 @@ func appendAccessLine(b []byte, l *accessLine, json bool) []byte {
 		b = append(b, `,"bytes":`...)
 		b = strconv.AppendInt(b, l.bytes, 10)
 		b = append(b, `,"duration_ms":`...)
-		b = appendJSONFloat(b, durationMS(l.duration))
+		if d := l.duration; d >= 0 && d < 1e15 {
+			b = appendMillisDecimal(b, d) // what 'f' gives, faster
+		} else {
+			b = appendJSONFloat(b, durationMS(d))
+		}
 		b = append(b, `,"request_id":`...)
 		b = appendJSONString(b, l.requestID)
 		b = append(b, `,"remote":`...)
@@ -55,7 +62,7 @@ func appendAccessLine(b []byte, l *accessLine, json bool) []byte {
 		return append(b, "}\n"...)
 	}
 	b = append(b, "time="...)
-	b = appendMillis(b, l.time)
+	b = stamps.appendTime(b, l.time, false)
 	b = append(b, " level="...)
 	b = appendTextString(b, l.level.String())
 	b = append(b, ` msg="`+accessMessage+`" method=`...)
@@ -67,7 +74,11 @@ func appendAccessLine(b []byte, l *accessLine, json bool) []byte {
 	b = append(b, " bytes="...)
 	b = strconv.AppendInt(b, l.bytes, 10)
 	b = append(b, " duration_ms="...)
-	b = strconv.AppendFloat(b, durationMS(l.duration), 'g', -1, 64)
+	if d := l.duration; d >= 100 && d < 1e12 {
+		b = appendMillisDecimal(b, d) // what 'g' gives in this range, faster
+	} else {
+		b = strconv.AppendFloat(b, durationMS(d), 'g', -1, 64)
+	}
 	b = append(b, " request_id="...)
 	b = appendTextString(b, l.requestID)
 	b = append(b, " remote="...)
@@ -90,6 +101,96 @@ func appendMillis(b []byte, t time.Time) []byte {
 	n := len(b)
 	b = t.Truncate(time.Millisecond).Add(time.Millisecond/10).AppendFormat(b, time.RFC3339Nano)
 	return append(b[:n+secondsLen], b[n+secondsLen+1:]...)
+}
+
+// appendMillisDecimal appends d in milliseconds as the exact decimal
+// d/1e6, without trailing zeros: what strconv's shortest formatting of
+// float64(d)/1e6 writes without an exponent. For 0 <= d < 1e15 the two
+// agree: the quotient has at most 15 significant digits, and distinct
+// decimals of up to 15 digits are distinct float64s, so the shortest
+// decimal that reads back as the float is the quotient itself. ('g' uses
+// an exponent below 1e-4 ms and from 1e6 ms; the callers keep to the
+// range where it does not.)
+func appendMillisDecimal(b []byte, d time.Duration) []byte {
+	b = strconv.AppendInt(b, int64(d/time.Millisecond), 10)
+	frac := int64(d % time.Millisecond) // nanoseconds: six decimals
+	if frac == 0 {
+		return b
+	}
+	var digits [7]byte
+	digits[0] = '.'
+	for i := 6; i >= 1; i-- {
+		digits[i] = byte('0' + frac%10)
+		frac /= 10
+	}
+	n := 7
+	for digits[n-1] == '0' {
+		n--
+	}
+	return append(b, digits[:n]...)
+}
+
+// stampCache keeps the formatted date, time to the second and zone of the
+// last second an access line was written in, so that lines in the same
+// second copy them instead of formatting the time. A nil *stampCache
+// formats every time. It is safe for concurrent use.
+type stampCache struct {
+	last atomic.Pointer[stamp]
+}
+
+// stamp is one second, formatted as in RFC 3339: head up to the seconds,
+// zone after them.
+type stamp struct {
+	unix       int64
+	loc        *time.Location
+	head, zone string
+}
+
+// appendTime appends t as the text handler (millis, three digits of
+// fraction) or the JSON handler (time.RFC3339Nano) writes it.
+func (c *stampCache) appendTime(b []byte, t time.Time, nano bool) []byte {
+	if c == nil {
+		if nano {
+			return t.AppendFormat(b, time.RFC3339Nano)
+		}
+		return appendMillis(b, t)
+	}
+	s := c.last.Load()
+	if s == nil || s.unix != t.Unix() || s.loc != t.Location() {
+		s = newStamp(t)
+		c.last.Store(s)
+	}
+	b = append(b, s.head...)
+	ns := t.Nanosecond()
+	if nano {
+		if ns != 0 {
+			var digits [10]byte
+			digits[0] = '.'
+			for i := 9; i >= 1; i-- {
+				digits[i] = byte('0' + ns%10)
+				ns /= 10
+			}
+			n := 10
+			for digits[n-1] == '0' {
+				n--
+			}
+			b = append(b, digits[:n]...)
+		}
+	} else {
+		ms := ns / 1e6
+		b = append(b, '.', byte('0'+ms/100), byte('0'+ms/10%10), byte('0'+ms%10))
+	}
+	return append(b, s.zone...)
+}
+
+// newStamp formats the second of t with time.RFC3339Nano itself, so that
+// the cached parts are what the slow path writes: the whole second has
+// no fraction, and the zone follows the "T15:04:05" of the time.
+func newStamp(t time.Time) *stamp {
+	sec := t.Truncate(time.Second)
+	f := sec.Format(time.RFC3339Nano)
+	i := strings.IndexByte(f, 'T') + len("T15:04:05")
+	return &stamp{unix: t.Unix(), loc: t.Location(), head: f[:i], zone: f[i:]}
 }
 
 // appendTextString appends s as the text handler writes a string value:

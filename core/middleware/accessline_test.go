@@ -3,6 +3,7 @@ package middleware
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"log/slog"
 	"math"
 	"testing"
@@ -68,13 +69,24 @@ func TestAppendAccessLineMatchesSlog(t *testing.T) {
 		{"replacement character", func(l *accessLine) { l.path = "/\ufffd" }},
 		{"negative bytes and big status", func(l *accessLine) { l.bytes, l.status = -1, 999 }},
 	}
+	for _, d := range []time.Duration{99, 100, 101, 999_999, 1_000_000, 1e12 - 1, 1e12, 1e15 - 1, 1e15, -1} {
+		tests = append(tests, struct {
+			name string
+			edit func(l *accessLine)
+		}{fmt.Sprintf("duration %d ns", d), func(l *accessLine) { l.duration = d }})
+	}
+	// One cache for every case, the way the middleware keeps one: a
+	// cached second must never leak into a line of another second or zone.
+	var stamps stampCache
 	for _, tt := range tests {
 		for _, json := range []bool{false, true} {
 			l := base
 			tt.edit(&l)
-			got := string(appendAccessLine(nil, &l, json))
-			if want := slogLine(t, &l, json); got != want {
-				t.Errorf("%s (json %v):\n got  %q\n want %q", tt.name, json, got, want)
+			want := slogLine(t, &l, json)
+			for _, c := range []*stampCache{nil, &stamps, &stamps} {
+				if got := string(appendAccessLine(nil, &l, json, c)); got != want {
+					t.Errorf("%s (json %v, cache %v):\n got  %q\n want %q", tt.name, json, c != nil, got, want)
+				}
 			}
 		}
 	}
@@ -84,9 +96,11 @@ func FuzzAppendAccessLine(f *testing.F) {
 	f.Add("/polls/", "Mozilla/5.0", "GET", int64(12345), int64(1_764_129_662_345_678_901))
 	f.Add("/a b=\"c\"\\", "\x00\xff\u2028", "", int64(0), int64(0))
 	f.Add("/日本", "é\u00a0", "PATCH", int64(1), int64(-1))
+	zones := []*time.Location{time.UTC, time.FixedZone("IST", 5*3600+1800), time.FixedZone("PST", -8*3600)}
+	var stamps stampCache // shared by the runs, as the middleware's is
 	f.Fuzz(func(t *testing.T, path, ua, method string, d, unixNano int64) {
 		l := accessLine{
-			time:      time.Unix(0, unixNano).UTC(),
+			time:      time.Unix(0, unixNano).In(zones[uint64(unixNano)%3]),
 			level:     slog.LevelWarn,
 			method:    method,
 			path:      path,
@@ -101,9 +115,11 @@ func FuzzAppendAccessLine(f *testing.F) {
 			t.Skip("outside RFC 3339 years; slog reports an error instead")
 		}
 		for _, json := range []bool{false, true} {
-			got := string(appendAccessLine(nil, &l, json))
-			if want := slogLine(t, &l, json); got != want {
-				t.Errorf("json %v:\n got  %q\n want %q", json, got, want)
+			want := slogLine(t, &l, json)
+			for _, c := range []*stampCache{nil, &stamps} {
+				if got := string(appendAccessLine(nil, &l, json, c)); got != want {
+					t.Errorf("json %v, cache %v:\n got  %q\n want %q", json, c != nil, got, want)
+				}
 			}
 		}
 	})

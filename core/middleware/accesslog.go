@@ -55,7 +55,9 @@ func AccessLog(logger *slog.Logger, level slog.Level) Middleware {
 //
 // Each line is written with one call to w.Write, without a lock of the
 // middleware's: w must keep concurrent Write calls whole, as an *os.File
-// does (it serializes them). A nil minLevel means slog.LevelInfo, as in
+// and a BatchWriter do. When w has a Flush() error method (a BatchWriter
+// does), it is called after each error-level line (5xx responses and
+// panics), so that those are written at once. A nil minLevel means slog.LevelInfo, as in
 // slog.HandlerOptions; lines below it are not formatted. Write errors are
 // ignored, as slog.Logger ignores its handler's. The middleware is safe
 // for concurrent use; a line costs no allocation.
@@ -64,6 +66,7 @@ func AccessLogTo(w io.Writer, json bool, minLevel slog.Leveler, level slog.Level
 		minLevel = slog.LevelInfo
 	}
 	a := &accessLog{level: level, errLevel: max(level, slog.LevelError), out: w, json: json, min: minLevel}
+	a.flush, _ = w.(interface{ Flush() error })
 	return a.middleware
 }
 
@@ -79,8 +82,13 @@ type accessLog struct {
 	out  io.Writer
 	json bool
 	min  slog.Leveler
+	// flush is out when it holds lines back (a BatchWriter): flushed after
+	// each error-level line.
+	flush interface{ Flush() error }
 	// bufs holds *[]byte buffers for formatted lines.
 	bufs sync.Pool
+	// stamps keeps the formatted second of the latest line.
+	stamps stampCache
 }
 
 func (a *accessLog) middleware(next http.Handler) http.Handler {
@@ -97,7 +105,7 @@ func (a *accessLog) middleware(next http.Handler) http.Handler {
 // log writes the line of a request that started at start; completed is
 // false when the handler panicked.
 func (a *accessLog) log(r *http.Request, rec *recorder, start time.Time, completed bool) {
-	status := rec.status
+	status := int(rec.status)
 	lvl := a.level
 	var h slog.Handler
 	if !completed {
@@ -145,6 +153,9 @@ func (a *accessLog) log(r *http.Request, rec *recorder, start time.Time, complet
 	}
 	if a.out != nil {
 		a.write(&l)
+		if a.flush != nil && lvl >= slog.LevelError {
+			_ = a.flush.Flush() // a 5xx or a panic is not held back
+		}
 		return
 	}
 	_ = h.Handle(ctx, l.record()) // like Logger, ignore the handler's errors
@@ -187,7 +198,7 @@ func (a *accessLog) write(l *accessLine) {
 	if bp == nil {
 		bp = new([]byte)
 	}
-	b := appendAccessLine((*bp)[:0], l, a.json)
+	b := appendAccessLine((*bp)[:0], l, a.json, &a.stamps)
 	_, _ = a.out.Write(b) // like slog.Logger, ignore write errors
 	if cap(b) <= maxPooledLine {
 		*bp = b

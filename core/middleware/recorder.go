@@ -23,14 +23,16 @@ import (
 type recorder struct {
 	http.ResponseWriter
 
-	// status is the final status sent: 0 until the response starts, 200
-	// for an implicit WriteHeader, 101 once the connection is hijacked.
-	status int
 	// bytes counts the body bytes written through the recorder.
 	bytes int64
 	// deadline, set by Timeout, is the context whose DeadlineExceeded
 	// forbids starting the response; nil means none.
-	deadline context.Context
+	deadline *deadlineCtx
+	// status is the final status sent: 0 until the response starts, 200
+	// for an implicit WriteHeader, 101 once the connection is hijacked.
+	// (int32 and next to timedOut: the recorder lives in requestCtx,
+	// whose size is kept within an allocation size class.)
+	status int32
 	// timedOut reports that a write was refused because of deadline.
 	timedOut bool
 }
@@ -75,7 +77,7 @@ func (rw *recorder) WriteHeader(code int) {
 			return
 		}
 		rw.ResponseWriter.WriteHeader(code) // panics on an invalid code: then nothing started
-		rw.status = code
+		rw.status = int32(code)
 		return
 	}
 	rw.ResponseWriter.WriteHeader(code) // superfluous: let net/http report it

@@ -42,8 +42,8 @@ type requestCtx struct {
 }
 
 // maxAttached is how many values AttachValue keeps in a requestCtx: the
-// session state and the user of the default stack, and room for two more.
-const maxAttached = 4
+// session state and the user of the default stack. More go the usual way.
+const maxAttached = 2
 
 // attached is one value of AttachValue.
 type attached struct{ key, val any }
