@@ -19,6 +19,7 @@ import (
 
 	"github.com/djinn-go/djinn/core"
 	"github.com/djinn-go/djinn/core/command"
+	"github.com/djinn-go/djinn/examples/bench/internal/benchpprof"
 )
 
 func main() {
@@ -27,6 +28,6 @@ func main() {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
-	servePprof()
+	benchpprof.Serve()
 	command.Main(core.New(s))
 }

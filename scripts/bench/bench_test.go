@@ -26,10 +26,11 @@ func TestSmoke(t *testing.T) {
 		t.Fatalf("bench -smoke: %v\n%s", err, out)
 	}
 	for _, path := range []string{"/json", "/fortunes"} {
-		// A row with throughput on both sides, a ratio and no errors.
-		row := regexp.MustCompile(`(?m)^\| ` + regexp.QuoteMeta(path) + ` \| [1-9]\d* \| [1-9]\d* \| \d+\.\d\d \| .* \| 0 / 0 \| [\d.]+ MiB / [\d.]+ MiB \|$`)
+		// A row with throughput on both sides, a ratio, CPU time per
+		// request and no errors.
+		row := regexp.MustCompile(`(?m)^\| ` + regexp.QuoteMeta(path) + ` \| [1-9]\d* \| [1-9]\d* \| \d+\.\d\d \(\d+\.\d\d–\d+\.\d\d\) \| [^|]* \| [\d.]+ µs / [\d.]+ µs \| .* \| 0 / 0 \| [\d.]+ MiB / [\d.]+ MiB \|$`)
 		if !row.Match(out) {
-			t.Errorf("no row for %s with requests, a ratio and 0 errors in:\n%s", path, out)
+			t.Errorf("no row for %s with requests, a ratio, CPU per request and 0 errors in:\n%s", path, out)
 		}
 	}
 	if regexp.MustCompile(`\| /db `).Match(out) {

@@ -7,7 +7,7 @@
 //	go run ./scripts/bench                          # 5s × 2 rounds per endpoint and server
 //	go run ./scripts/bench -smoke                   # a few seconds in all, for CI
 //	go run ./scripts/bench -endpoints json,fortunes -duration 10s -concurrency 64
-//	go run ./scripts/bench -profile /tmp/prof       # + a CPU profile of Djinn per endpoint
+//	go run ./scripts/bench -profile /tmp/prof       # + CPU profiles of both servers per endpoint
 //	go run ./scripts/bench -micro -out /tmp/new.txt # the packages' micro-benchmarks, summarised by benchstat
 //	go run ./scripts/bench -micro -against /tmp/old.txt  # … compared with an earlier -out
 //
@@ -78,7 +78,7 @@ func main() {
 	smoke := flag.Bool("smoke", false, "a short run for CI: -duration 1s -warmup 200ms -rounds 1 -concurrency 4")
 	flag.StringVar(&o.postgres, "postgres", "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable", "PostgreSQL server on which to create the throwaway database")
 	flag.StringVar(&o.redis, "redis", "redis://127.0.0.1:6379/0", "Redis server for sessions (keys under a prefix of this run)")
-	flag.StringVar(&o.profileDir, "profile", "", "directory for a CPU profile of the Djinn server per endpoint (djinn-<endpoint>.pprof)")
+	flag.StringVar(&o.profileDir, "profile", "", "directory for CPU profiles of both servers per endpoint, taken in the first round (djinn-<endpoint>.pprof, raw-<endpoint>.pprof)")
 	micro := flag.Bool("micro", false, "run the packages' micro-benchmarks (stack, reverse, ORM get, template render, cache get, session load) with -benchmem and summarise them with benchstat, instead of the load test")
 	var m microOptions
 	flag.IntVar(&m.count, "count", 6, "-micro: runs of each benchmark (benchstat wants at least 6 for confidence intervals)")

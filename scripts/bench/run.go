@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -20,6 +21,26 @@ type row struct {
 	e          endpoint
 	djinn, raw loadgen.Result
 	rssD, rssR string
+	// ratios are the Djinn/raw req/s of each round's back-to-back pair.
+	ratios []float64
+	// cpuD and cpuR are the servers' median CPU time per request.
+	cpuD, cpuR time.Duration
+}
+
+// ratio is the median of the rounds' paired ratios: steadier than the
+// ratio of the medians when the machine's speed drifts during a run.
+func (r row) ratio() float64 { return median(r.ratios) }
+
+func median(xs []float64) float64 {
+	if len(xs) == 0 {
+		return 0
+	}
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	if n := len(s); n%2 == 0 {
+		return (s[n/2-1] + s[n/2]) / 2
+	}
+	return s[len(s)/2]
 }
 
 func run(ctx context.Context, o options) error {
@@ -78,8 +99,10 @@ func run(ctx context.Context, o options) error {
 		if err := os.MkdirAll(o.profileDir, 0o755); err != nil {
 			return err
 		}
-		if djinn.pprofAddr, err = loadgen.FreeAddr(); err != nil {
-			return err
+		for _, s := range []*server{djinn, raw} {
+			if s.pprofAddr, err = loadgen.FreeAddr(); err != nil {
+				return err
+			}
 		}
 	}
 	if err := djinn.start([]string{"serve"}, djinnEnv, "/json"); err != nil {
@@ -102,19 +125,25 @@ func run(ctx context.Context, o options) error {
 			loadgen.Drive("http://"+s.addr+e.path, loadgen.Options{Concurrency: o.concurrency, Duration: o.warmup, Cookies: true})
 		}
 		var res [2][]loadgen.Result
+		var cpu [2][]float64 // CPU time per request, ns
 		for r := range o.rounds {
 			// Alternate which server goes first, round by round.
 			for k := range 2 {
 				i := (r + k) % 2
 				s := servers[i]
 				var profErr chan error
-				if i == 0 && r == 0 && s.pprofAddr != "" {
+				if r == 0 && s.pprofAddr != "" {
 					profErr = make(chan error, 1)
 					secs := max(1, int(o.duration/time.Second)-1)
-					file := filepath.Join(o.profileDir, "djinn-"+e.name+".pprof")
+					file := filepath.Join(o.profileDir, s.name+"-"+e.name+".pprof")
 					go func() { profErr <- fetchProfile(s.pprofAddr, secs, file) }()
 				}
-				res[i] = append(res[i], loadgen.Drive("http://"+s.addr+e.path, loadgen.Options{Concurrency: o.concurrency, Duration: o.duration, Cookies: true}))
+				before := loadgen.ProcessCPU(s.cmd.Process.Pid)
+				got := loadgen.Drive("http://"+s.addr+e.path, loadgen.Options{Concurrency: o.concurrency, Duration: o.duration, Cookies: true})
+				if used := loadgen.ProcessCPU(s.cmd.Process.Pid) - before; got.Requests > 0 && used > 0 {
+					cpu[i] = append(cpu[i], float64(used)/float64(got.Requests))
+				}
+				res[i] = append(res[i], got)
 				if profErr != nil {
 					if err := <-profErr; err != nil {
 						fmt.Fprintf(os.Stderr, "bench: profile of %s: %v\n", e.name, err)
@@ -122,7 +151,14 @@ func run(ctx context.Context, o options) error {
 				}
 			}
 		}
-		rows = append(rows, row{e: e, djinn: loadgen.Median(res[0]), raw: loadgen.Median(res[1]), rssD: djinn.peakRSS(), rssR: raw.peakRSS()})
+		rw := row{e: e, djinn: loadgen.Median(res[0]), raw: loadgen.Median(res[1]), rssD: djinn.peakRSS(), rssR: raw.peakRSS(),
+			cpuD: time.Duration(median(cpu[0])), cpuR: time.Duration(median(cpu[1]))}
+		for r := range o.rounds {
+			if res[1][r].RPS > 0 {
+				rw.ratios = append(rw.ratios, res[0][r].RPS/res[1][r].RPS)
+			}
+		}
+		rows = append(rows, rw)
 	}
 	printTable(o, rows)
 	for _, r := range rows {
@@ -137,23 +173,33 @@ func printTable(o options, rows []row) {
 	host, _ := os.Hostname()
 	fmt.Printf("\n%d round(s) of %v per endpoint and server after %v of warm-up, %d connections, alternating servers; %s/%s, %d CPUs (%s), %s\n\n",
 		o.rounds, o.duration, o.warmup, o.concurrency, runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), host, runtime.Version())
-	fmt.Println("| endpoint | djinn req/s | raw req/s | djinn/raw | target | p50 djinn / raw | p99 djinn / raw | errors djinn / raw | peak RSS djinn / raw |")
-	fmt.Println("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+	fmt.Println("| endpoint | djinn req/s | raw req/s | djinn/raw (rounds) | target | CPU/req djinn / raw | p50 djinn / raw | p99 djinn / raw | errors djinn / raw | peak RSS djinn / raw |")
+	fmt.Println("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 	for _, r := range rows {
 		ratio, target := "–", "–"
-		if r.raw.RPS > 0 {
-			ratio = fmt.Sprintf("%.2f", r.djinn.RPS/r.raw.RPS)
+		if len(r.ratios) > 0 {
+			ratio = fmt.Sprintf("%.2f (%.2f–%.2f)", r.ratio(), slices.Min(r.ratios), slices.Max(r.ratios))
 		}
 		if r.e.target > 0 {
 			mark := "✓"
-			if r.raw.RPS == 0 || r.djinn.RPS/r.raw.RPS < r.e.target {
+			if len(r.ratios) == 0 || r.ratio() < r.e.target {
 				mark = "✗"
 			}
 			target = fmt.Sprintf("≥ %.2f %s", r.e.target, mark)
 		}
-		fmt.Printf("| %s | %.0f | %.0f | %s | %s | %v / %v | %v / %v | %d / %d | %s / %s |\n",
-			r.e.path, r.djinn.RPS, r.raw.RPS, ratio, target, r.djinn.P50, r.raw.P50, r.djinn.P99, r.raw.P99,
-			r.djinn.Errors, r.raw.Errors, r.rssD, r.rssR)
+		fmt.Printf("| %s | %.0f | %.0f | %s | %s | %s / %s | %v / %v | %v / %v | %d / %d | %s / %s |\n",
+			r.e.path, r.djinn.RPS, r.raw.RPS, ratio, target, micros(r.cpuD), micros(r.cpuR),
+			r.djinn.P50, r.raw.P50, r.djinn.P99, r.raw.P99, r.djinn.Errors, r.raw.Errors, r.rssD, r.rssR)
 	}
-	fmt.Println("\nreq/s, p50 and p99 are the median round's; errors are all rounds'. Peak RSS is VmHWM after the endpoint (cumulative: endpoints run in table order). RSS target: djinn ≤ 2× raw.")
+	fmt.Println("\nreq/s, p50 and p99 are the median round's; djinn/raw is the median of the rounds' back-to-back ratios (lowest–highest in parentheses); " +
+		"CPU/req is the server process's CPU time (user + system, all threads, 10 ms ticks) over a round divided by its requests, median of the rounds; " +
+		"errors are all rounds'. Peak RSS is VmHWM after the endpoint (cumulative: endpoints run in table order). RSS target: djinn ≤ 2× raw.")
+}
+
+// micros formats a CPU time per request in microseconds, "?" when unknown.
+func micros(d time.Duration) string {
+	if d <= 0 {
+		return "?"
+	}
+	return fmt.Sprintf("%.1f µs", float64(d)/float64(time.Microsecond))
 }

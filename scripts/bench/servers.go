@@ -21,7 +21,7 @@ type server struct {
 	name      string
 	bin       string
 	addr      string
-	pprofAddr string // Djinn only, with -profile
+	pprofAddr string // with -profile
 	cmd       *exec.Cmd
 }
 

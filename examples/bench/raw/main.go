@@ -23,6 +23,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/djinn-go/djinn/examples/bench/internal/benchpprof"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/redis/go-redis/v9"
 )
@@ -33,6 +34,7 @@ func main() {
 	redisURL := flag.String("redis", os.Getenv("REDIS_URL"), "Redis URL for /session (REDIS_URL)")
 	prefix := flag.String("prefix", "rawbench:session:", "Redis key prefix of the sessions")
 	flag.Parse()
+	benchpprof.Serve()
 	if err := run(*addr, *dbURL, *redisURL, *prefix); err != nil {
 		log.Fatalf("raw: %v", err)
 	}
