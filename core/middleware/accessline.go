@@ -207,7 +207,22 @@ func textNeedsQuoting(s string) bool {
 	if s == "" {
 		return true
 	}
-	for i := 0; i < len(s); {
+	// Skip eight plain bytes at a time: ASCII from '!' up, no '"' or '='.
+	// A word with anything else goes to the byte loop, which decides.
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		x := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
+			uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+		below := (x - ones*'!') &^ x // high bit set in bytes below '!' (and maybe others)
+		quote := x ^ (ones * '"')    // zero bytes where x has '"'
+		equals := x ^ (ones * '=')   // zero bytes where x has '='
+		zero := ((quote - ones) &^ quote) | ((equals - ones) &^ equals)
+		if (x|below|zero)&highs != 0 {
+			break
+		}
+	}
+	for i < len(s) {
 		c := s[i]
 		if c < utf8.RuneSelf {
 			if c <= ' ' || c == '"' || c == '=' {

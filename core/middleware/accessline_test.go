@@ -6,8 +6,11 @@ import (
 	"fmt"
 	"log/slog"
 	"math"
+	"strings"
 	"testing"
 	"time"
+	"unicode"
+	"unicode/utf8"
 )
 
 // slogLine is the line slog's own handler writes for l: what
@@ -123,4 +126,30 @@ func FuzzAppendAccessLine(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestTextNeedsQuotingWords puts each kind of byte at every position of
+// two eight-byte words, so that every lane of the word-at-a-time scan is
+// checked against the byte-by-byte rule.
+func TestTextNeedsQuotingWords(t *testing.T) {
+	byteRule := func(s string) bool {
+		for _, r := range s {
+			if r < utf8.RuneSelf && (r <= ' ' || r == '"' || r == '=') ||
+				r == utf8.RuneError || unicode.IsSpace(r) || !unicode.IsPrint(r) && r >= utf8.RuneSelf {
+				return true
+			}
+		}
+		return s == ""
+	}
+	for _, c := range []string{"\x00", "\x1f", " ", "!", "\"", "#", "<", "=", ">", "~", "\x7f", "\x80", "\xff", "é", "\u00a0", "\u2028"} {
+		for n := range 17 {
+			for pos := 0; pos < n; pos++ {
+				b := []byte(strings.Repeat("a", n))
+				s := string(b[:pos]) + c + string(b[pos+1:])
+				if got, want := textNeedsQuoting(s), byteRule(s); got != want {
+					t.Errorf("textNeedsQuoting(%q) = %v; want %v", s, got, want)
+				}
+			}
+		}
+	}
 }

@@ -110,20 +110,31 @@ func Timeout(d time.Duration) Middleware {
 type deadlineCtx struct {
 	context.Context // the parent
 
-	// armed is set, under mu, once deadline is; deadline never changes
-	// after that, so that a reader that sees armed may read it without mu.
+	// armed is set once deadline is, by the one goroutine that arms c
+	// (the request's); deadline never changes after that, so that a
+	// reader that sees armed may read it.
 	armed    atomic.Bool
 	deadline time.Time
 
 	// made is set, under mu, once real is set; real never changes after
 	// that, so that a reader that sees made may read real without mu.
 	made atomic.Bool
+	// stopped is Err at stop (stopCanceled, stopDeadline, or stopOther
+	// for stopErr), set under mu when real was never made; 0 before.
+	stopped atomic.Uint32
 
-	mu     sync.Mutex
-	real   context.Context    // materialized context, nil until needed
-	cancel context.CancelFunc // cancels real
-	err    error              // Err at stop, when real was never made
+	mu      sync.Mutex
+	real    context.Context    // materialized context, nil until needed
+	cancel  context.CancelFunc // cancels real
+	stopErr error              // Err at stop when it is neither of package context's
 }
+
+// Values of deadlineCtx.stopped.
+const (
+	stopCanceled = 1 + iota
+	stopDeadline
+	stopOther
+)
 
 func newDeadlineCtx(parent context.Context, deadline time.Time) *deadlineCtx {
 	c := &deadlineCtx{Context: parent, deadline: deadline}
@@ -132,10 +143,9 @@ func newDeadlineCtx(parent context.Context, deadline time.Time) *deadlineCtx {
 }
 
 // arm gives an unarmed c its deadline and reports whether it did: false
-// when c had one already.
+// when c had one already. Only one goroutine may arm c (the request's
+// does, before handing the request on).
 func (c *deadlineCtx) arm(deadline time.Time) bool {
-	c.mu.Lock()
-	defer c.mu.Unlock()
 	if c.armed.Load() {
 		return false
 	}
@@ -164,15 +174,18 @@ func (c *deadlineCtx) Err() error {
 	if !c.armed.Load() {
 		return c.Context.Err() // stop comes after arm: no err of c's yet
 	}
-	c.mu.Lock()
-	real, err := c.real, c.err
-	c.mu.Unlock()
-	switch {
-	case err != nil:
-		return err
-	case real != nil:
-		return real.Err()
+	switch c.stopped.Load() {
+	case stopCanceled:
+		return context.Canceled
+	case stopDeadline:
+		return context.DeadlineExceeded
+	case stopOther:
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		return c.stopErr
 	}
+	// Not stopped, not made (or made since: the real context would answer
+	// the same from the same parent and deadline).
 	if err := c.Context.Err(); err != nil {
 		return err
 	}
@@ -227,7 +240,7 @@ func (c *deadlineCtx) materialize() context.Context {
 	defer c.mu.Unlock()
 	if c.real == nil {
 		c.real, c.cancel = context.WithDeadline(c.Context, c.deadline)
-		if c.err != nil {
+		if c.stopped.Load() != 0 {
 			c.cancel()
 		}
 		c.made.Store(true)
@@ -246,7 +259,15 @@ func (c *deadlineCtx) stop() {
 	c.mu.Lock()
 	cancel := c.cancel
 	if c.real == nil {
-		c.err = err
+		switch err {
+		case context.Canceled:
+			c.stopped.Store(stopCanceled)
+		case context.DeadlineExceeded:
+			c.stopped.Store(stopDeadline)
+		default:
+			c.stopErr = err
+			c.stopped.Store(stopOther)
+		}
 	}
 	c.mu.Unlock()
 	if cancel != nil {
