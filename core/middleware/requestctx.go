@@ -103,7 +103,9 @@ func armRequestCtx(r *http.Request, deadline time.Time) *deadlineCtx {
 // is then found by r.Context().Value(key) at no cost in allocations or
 // request copies. The layers between RequestID and the caller hold the
 // same context and see the value too, from then on: that is why the key
-// must not be in use already. Call it on the goroutine that serves r,
+// must not be in use already. As with context.WithValue, the key must be
+// comparable (a value of an interface type holding a slice is not) and
+// should be of a type of the caller's own. Call it on the goroutine that serves r,
 // before handing r on; goroutines that hold r's context see the value
 // appear, safely.
 func AttachValue[K comparable](r *http.Request, key K, val any) bool {
