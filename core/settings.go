@@ -322,8 +322,11 @@ type LoggingSettings struct {
 	// before it is written, when DEBUG is off and the logger is Djinn's own
 	// (Handler nil): lines are written in batches of up to 32 KiB, one
 	// write system call per batch, as nginx's access_log buffer does, and
-	// at once after a 5xx or a panic and when the project closes. Negative
-	// writes every line at once, as DEBUG does. Zero means the default, 1s.
+	// at once after a 5xx or a panic and when the project closes. Other log
+	// lines are written at once, so an access line can follow lines logged
+	// after it (by up to the interval); each line carries its time. A
+	// crash loses the lines still held. Negative writes every line at
+	// once, as DEBUG does. Zero means the default, 1s.
 	// DJINN_LOG_ACCESS_FLUSH.
 	AccessLogFlush time.Duration
 	// Handler, when set, receives every log record instead of a handler

@@ -1,6 +1,7 @@
 package middleware
 
 import (
+	"context"
 	"net/http"
 
 	"github.com/djinn-go/djinn/core/respond"
@@ -38,6 +39,11 @@ func Recover(next http.Handler) http.Handler {
 				panic(v)
 			}
 			err := respond.NewPanicError(v)
+			if r.Context().Err() != nil {
+				// A Timeout that armed the request's context in place
+				// has ended it: the page keeps its values, not its end.
+				r = r.WithContext(context.WithoutCancel(r.Context()))
+			}
 			if rec.Written() {
 				respond.Error(rec, r, err) // logs only: the response has started
 				panic(http.ErrAbortHandler)

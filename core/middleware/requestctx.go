@@ -17,7 +17,8 @@ import (
 //     requestIDKey with the requestCtx itself: no allocation);
 //   - Timeout's deadline: a requestCtx starts as an unarmed deadlineCtx,
 //     that is, as its parent, and Timeout arms it in place when the
-//     request it gets still carries it (armRequestCtx);
+//     request it gets still carries it and no values are attached yet
+//     (armRequestCtx);
 //   - the recorder that Recover, AccessLog and Timeout share, taken by the
 //     first of them that wraps the writer (record);
 //   - the time the request started, read from the clock once for AccessLog
@@ -25,10 +26,14 @@ import (
 //   - a few values of other packages' middlewares (AttachValue).
 //
 // Only the request's own goroutine arms it, takes the recorder and
-// attaches values, before the view runs; goroutines that hold the context
-// meanwhile see a consistent context (armed and nvals are atomic, written
-// after what they publish) whose deadline and values appear as they are
-// added.
+// attaches values, before the view runs. Goroutines that hold the context
+// meanwhile read it safely (armed and nvals are atomic, written after
+// what they publish) and see the deadline and values appear as they are
+// added; but a Done channel, child context or AfterFunc taken before
+// Timeout arms it belongs to the parent and does not see the deadline.
+// In the default stack only RequestID's own layers (Recover, AccessLog,
+// the header and limit checks) run before Timeout, and none of them waits
+// on the context.
 type requestCtx struct {
 	deadlineCtx
 	id  [1]string // the id; the response header shares the one-element slice
@@ -76,11 +81,17 @@ func (c *requestCtx) String() string {
 }
 
 // armRequestCtx arms the context of r with deadline, when that context is
-// a requestCtx without a deadline yet, and returns it; else nil, and the
-// caller adds a deadline context of its own.
+// a requestCtx without a deadline yet and without attached values, and
+// returns it; else nil, and the caller adds a deadline context of its own.
+//
+// Attached values mean that a middleware which keeps state in the context
+// (sessions, auth) sits between RequestID and this Timeout and uses the
+// context after the view returns (to save the session): the Timeout's end
+// must not cancel the context it holds, so Timeout does not arm the shared
+// one.
 func armRequestCtx(r *http.Request, deadline time.Time) *deadlineCtx {
 	c, ok := r.Context().(*requestCtx)
-	if !ok || !c.arm(deadline) {
+	if !ok || c.nvals.Load() > 0 || !c.arm(deadline) {
 		return nil
 	}
 	return &c.deadlineCtx
@@ -98,8 +109,11 @@ func armRequestCtx(r *http.Request, deadline time.Time) *deadlineCtx {
 //
 // It can when r's context is the one RequestID made, with nothing in
 // between that gave r another context (as in Djinn's default stack, where
-// RequestID is the outermost layer), when no value is visible under key
-// yet, and while the context has room (it keeps a few values). The value
+// RequestID is the outermost layer), when val is not nil, when no value is
+// visible under key yet, and while the context has room (it keeps a few
+// values). A Timeout inside the caller then gives the view a deadline
+// context of its own, so that the caller's context is never cancelled
+// under it. The value
 // is then found by r.Context().Value(key) at no cost in allocations or
 // request copies. The layers between RequestID and the caller hold the
 // same context and see the value too, from then on: that is why the key
@@ -110,7 +124,7 @@ func armRequestCtx(r *http.Request, deadline time.Time) *deadlineCtx {
 // appear, safely.
 func AttachValue[K comparable](r *http.Request, key K, val any) bool {
 	c, ok := r.Context().(*requestCtx)
-	if !ok || c.Value(key) != nil {
+	if !ok || val == nil || c.Value(key) != nil {
 		return false
 	}
 	// Only the request's goroutine attaches values: no lock is needed

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/djinn-go/djinn/core/middleware"
+	"github.com/djinn-go/djinn/core/respond"
 )
 
 type attachKey struct{ n int }
@@ -311,3 +312,81 @@ type nopWriter struct{ h http.Header }
 func (w *nopWriter) Header() http.Header         { return w.h }
 func (w *nopWriter) Write(b []byte) (int, error) { return len(b), nil }
 func (w *nopWriter) WriteHeader(int)             {}
+
+// TestTimeoutInsideAttachingLayer checks a Timeout placed inside a layer
+// that keeps state in the request context (as sessions and auth do): the
+// view gets a deadline context of its own, and the layer's context is
+// neither given the deadline nor cancelled when the Timeout returns, so
+// that the layer can still use it (to save a session).
+func TestTimeoutInsideAttachingLayer(t *testing.T) {
+	var outerErr error
+	var outerHad, viewHad bool
+	stateful := func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if !middleware.AttachValue(r, attachKey{1}, "state") {
+				t.Fatal("AttachValue refused inside RequestID")
+			}
+			next.ServeHTTP(w, r)
+			outerErr = r.Context().Err()
+			_, outerHad = r.Context().Deadline()
+		})
+	}
+	h := chain(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, viewHad = r.Context().Deadline()
+		if r.Context().Value(attachKey{1}) != "state" {
+			t.Error("the view lost the attached value")
+		}
+		<-r.Context().Done()
+	}), mustRequestID(t), stateful, middleware.Timeout(5*time.Millisecond))
+	res := serve(h, httptest.NewRequest("GET", "/", nil))
+	if res.Code != http.StatusServiceUnavailable {
+		t.Errorf("status %d; want 503", res.Code)
+	}
+	if !viewHad {
+		t.Error("the view had no deadline")
+	}
+	if outerHad || outerErr != nil {
+		t.Errorf("the attaching layer's context after the Timeout: deadline %v, Err %v; want neither", outerHad, outerErr)
+	}
+}
+
+// TestRecoverAfterTimeoutInPlace checks that a panic under a Timeout that
+// armed the request context in place still gets its error page rendered
+// with a live context (the Timeout has ended the shared one by then).
+func TestRecoverAfterTimeoutInPlace(t *testing.T) {
+	var pageErr error = errors.New("Pages not called")
+	rd := &respond.Renderer{Pages: func(w io.Writer, r *http.Request, p respond.Page) error {
+		pageErr = r.Context().Err()
+		_, err := io.WriteString(w, "custom page")
+		return err
+	}}
+	withRenderer := func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			next.ServeHTTP(w, r.WithContext(respond.WithRenderer(r.Context(), rd)))
+		})
+	}
+	h := chain(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {
+		panic("boom")
+	}), withRenderer, mustRequestID(t), middleware.Recover, middleware.Timeout(time.Minute))
+	res := serve(h, httptest.NewRequest("GET", "/", nil))
+	if res.Code != http.StatusInternalServerError || res.Body.String() != "custom page" {
+		t.Fatalf("got %d %q; want 500 and the custom page", res.Code, res.Body)
+	}
+	if pageErr != nil {
+		t.Errorf("the error page saw its context done: %v", pageErr)
+	}
+}
+
+func TestAttachValueNil(t *testing.T) {
+	var first, second bool
+	var got any
+	h := chain(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		first = middleware.AttachValue(r, attachKey{1}, nil)
+		second = middleware.AttachValue(r, attachKey{1}, "v")
+		got = r.Context().Value(attachKey{1})
+	}), mustRequestID(t))
+	serve(h, httptest.NewRequest("GET", "/", nil))
+	if first || !second || got != "v" {
+		t.Errorf("AttachValue(nil) = %v, then AttachValue(v) = %v, Value = %v; want false, true, v", first, second, got)
+	}
+}

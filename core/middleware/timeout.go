@@ -13,7 +13,9 @@ import (
 // Timeout returns a Middleware that gives each request d to produce its
 // response:
 //
-//   - The request context gets a deadline d from now, so views that do
+//   - The request context gets a deadline d from the request's start (the
+//     first clock reading of AccessLog or Timeout inside RequestID; else
+//     when Timeout starts), so views that do
 //     I/O with it (database queries, outgoing requests, cache calls) stop
 //     when it passes.
 //   - If the view has not started its response when the deadline passes,
@@ -39,10 +41,12 @@ import (
 // view still runs and may yet commit its work.
 //
 // Inside RequestID with nothing in between that changes the request's
-// context (the default stack), Timeout sets the deadline on the context
-// RequestID made rather than copying the request once more: the layers
-// between the two then see the deadline too, from the moment Timeout
-// starts, and see their context done once it returns.
+// context or attaches values to it (the default stack), Timeout sets the
+// deadline on the context RequestID made rather than copying the request
+// once more: the layers between the two then see the deadline too, from
+// the moment Timeout starts, and see their context done once it returns
+// (Recover renders its error page with the context's values but without
+// its cancellation).
 //
 // The request context is a light deadline context: it allocates a timer
 // and a channel only if something asks for its Done channel (a database
@@ -239,7 +243,13 @@ func (c *deadlineCtx) materialize() context.Context {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.real == nil {
-		c.real, c.cancel = context.WithDeadline(c.Context, c.deadline)
+		if c.stopped.Load() == stopCanceled {
+			// Made after stop: done as Err said at stop, even though
+			// the deadline has passed since.
+			c.real, c.cancel = context.WithCancel(c.Context)
+		} else {
+			c.real, c.cancel = context.WithDeadline(c.Context, c.deadline)
+		}
 		if c.stopped.Load() != 0 {
 			c.cancel()
 		}

@@ -220,3 +220,16 @@ func TestDeadlineCtxChildAllocs(t *testing.T) {
 		t.Errorf("context.WithCancel of a materialized context: %v allocations; want at most 2, as for a context.WithDeadline parent", allocs)
 	}
 }
+
+// TestDeadlineCtxDoneAfterStop checks that a context stopped before its
+// deadline stays Canceled when Done is first asked for after the deadline
+// has passed.
+func TestDeadlineCtxDoneAfterStop(t *testing.T) {
+	c := newDeadlineCtx(context.Background(), time.Now().Add(5*time.Millisecond))
+	c.stop()
+	time.Sleep(10 * time.Millisecond)
+	waitClosed(t, "Done()", c.Done())
+	if err := c.Err(); err != context.Canceled {
+		t.Errorf("Err() after a late Done = %v; want %v, as at stop", err, context.Canceled)
+	}
+}
