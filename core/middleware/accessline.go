@@ -113,17 +113,23 @@ func appendMillis(b []byte, t time.Time) []byte {
 // range where it does not.)
 func appendMillisDecimal(b []byte, d time.Duration) []byte {
 	b = strconv.AppendInt(b, int64(d/time.Millisecond), 10)
-	frac := int64(d % time.Millisecond) // nanoseconds: six decimals
+	return appendFraction(b, int(d%time.Millisecond), 6) // nanoseconds: six decimals
+}
+
+// appendFraction appends "." and the width decimals of frac (0 <= frac <
+// 10^width, at most 9 decimals) without trailing zeros; nothing when frac
+// is 0.
+func appendFraction(b []byte, frac, width int) []byte {
 	if frac == 0 {
 		return b
 	}
-	var digits [7]byte
+	var digits [10]byte
 	digits[0] = '.'
-	for i := 6; i >= 1; i-- {
+	for i := width; i >= 1; i-- {
 		digits[i] = byte('0' + frac%10)
 		frac /= 10
 	}
-	n := 7
+	n := width + 1
 	for digits[n-1] == '0' {
 		n--
 	}
@@ -163,19 +169,7 @@ func (c *stampCache) appendTime(b []byte, t time.Time, nano bool) []byte {
 	b = append(b, s.head...)
 	ns := t.Nanosecond()
 	if nano {
-		if ns != 0 {
-			var digits [10]byte
-			digits[0] = '.'
-			for i := 9; i >= 1; i-- {
-				digits[i] = byte('0' + ns%10)
-				ns /= 10
-			}
-			n := 10
-			for digits[n-1] == '0' {
-				n--
-			}
-			b = append(b, digits[:n]...)
-		}
+		b = appendFraction(b, ns, 9)
 	} else {
 		ms := ns / 1e6
 		b = append(b, '.', byte('0'+ms/100), byte('0'+ms/10%10), byte('0'+ms%10))

@@ -57,10 +57,11 @@ func AccessLog(logger *slog.Logger, level slog.Level) Middleware {
 // middleware's: w must keep concurrent Write calls whole, as an *os.File
 // and a BatchWriter do. When w has a Flush() error method (a BatchWriter
 // does), it is called after each error-level line (5xx responses and
-// panics), so that those are written at once. A nil minLevel means slog.LevelInfo, as in
-// slog.HandlerOptions; lines below it are not formatted. Write errors are
-// ignored, as slog.Logger ignores its handler's. The middleware is safe
-// for concurrent use; a line costs no allocation.
+// panics), so that those are written at once. A nil minLevel means
+// slog.LevelInfo, as in slog.HandlerOptions; lines below it are not
+// formatted. Write errors are ignored, as slog.Logger ignores its
+// handler's. The middleware is safe for concurrent use; a line costs no
+// allocation.
 func AccessLogTo(w io.Writer, json bool, minLevel slog.Leveler, level slog.Level) Middleware {
 	if minLevel == nil {
 		minLevel = slog.LevelInfo
