@@ -27,15 +27,7 @@ func TestAccessLogDefaultLogger(t *testing.T) {
 	mask := regexp.MustCompile(`((?:time|duration_ms|request_id)[=":]+)[^ ",}]+`)
 	for _, format := range []string{"text", "json"} {
 		t.Run(format, func(t *testing.T) {
-			stderr := filepath.Join(t.TempDir(), "stderr")
-			f, err := os.Create(stderr)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer f.Close()
-			saved := os.Stderr
-			os.Stderr = f
-			defer func() { os.Stderr = saved }()
+			logged := stderrToFile(t)
 
 			settings := func(h slog.Handler) core.Settings {
 				s := core.Defaults()
@@ -72,12 +64,7 @@ func TestAccessLogDefaultLogger(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			os.Stderr = saved
-			direct, err := os.ReadFile(stderr)
-			if err != nil {
-				t.Fatal(err)
-			}
-			got := accessLines(mask, string(direct))
+			got := accessLines(mask, logged())
 			want := accessLines(mask, viaSlog.String())
 			if len(want) != 2 {
 				t.Fatalf("slog's handler wrote %d access lines; want 2:\n%s", len(want), viaSlog.String())
@@ -107,15 +94,7 @@ func TestAccessLogFlush(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			stderr := filepath.Join(t.TempDir(), "stderr")
-			f, err := os.Create(stderr)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer f.Close()
-			saved := os.Stderr
-			os.Stderr = f
-			defer func() { os.Stderr = saved }()
+			logged := stderrToFile(t)
 			s := core.Defaults()
 			s.SecretKey = "test-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz-0123"
 			s.AllowedHosts = []string{"example.com"}
@@ -130,13 +109,6 @@ func TestAccessLogFlush(t *testing.T) {
 			p := core.New(s)
 			if err := p.Setup(t.Context()); err != nil {
 				t.Fatal(err)
-			}
-			logged := func() string {
-				b, err := os.ReadFile(stderr)
-				if err != nil {
-					t.Fatal(err)
-				}
-				return string(b)
 			}
 			get := func(path string) {
 				p.Handler().ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "http://example.com"+path, nil))
@@ -157,6 +129,31 @@ func TestAccessLogFlush(t *testing.T) {
 				t.Errorf("after Close: %d lines for /hello; want 2", n)
 			}
 		})
+	}
+}
+
+// stderrToFile points os.Stderr at a new file until the test ends (a
+// project set up meanwhile logs there) and returns a function that reads
+// what has been written. Tests that use it must not run in parallel.
+func stderrToFile(t *testing.T) (logged func() string) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "stderr")
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	saved := os.Stderr
+	os.Stderr = f
+	t.Cleanup(func() {
+		os.Stderr = saved
+		f.Close()
+	})
+	return func() string {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
 	}
 }
 
