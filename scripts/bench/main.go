@@ -8,6 +8,7 @@
 //	go run ./scripts/bench -smoke                   # a few seconds in all, for CI
 //	go run ./scripts/bench -endpoints json,fortunes -duration 10s -concurrency 64
 //	go run ./scripts/bench -profile /tmp/prof       # + CPU profiles of both servers per endpoint
+//	go run ./scripts/bench -split-cpus              # servers on one core, the generator on the others
 //	go run ./scripts/bench -micro -out /tmp/new.txt # the packages' micro-benchmarks, summarised by benchstat
 //	go run ./scripts/bench -micro -against /tmp/old.txt  # … compared with an earlier -out
 //
@@ -22,8 +23,9 @@
 // round so that both see the same machine state. Every loop is bounded in
 // time and talks only to 127.0.0.1. It exits 1 when a request failed.
 //
-// The generator shares the machine's cores with the servers: compare the
-// ratios, not the absolute numbers. The ratio printed is the median of the
+// The generator shares the machine's cores with the servers (unless
+// -split-cpus gives the servers a core of their own): compare the ratios,
+// not the absolute numbers. The ratio printed is the median of the
 // rounds' back-to-back pairs, with their range: on a shared VM single
 // rounds swing widely, and many short alternating rounds give a steadier
 // median than a few long ones. The CPU time per request of each server
@@ -71,6 +73,7 @@ type options struct {
 	endpoints        []endpoint
 	postgres, redis  string
 	profileDir       string
+	splitCPUs        bool // -split-cpus
 }
 
 func main() {
@@ -84,6 +87,7 @@ func main() {
 	flag.StringVar(&o.postgres, "postgres", "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable", "PostgreSQL server on which to create the throwaway database")
 	flag.StringVar(&o.redis, "redis", "redis://127.0.0.1:6379/0", "Redis server for sessions (keys under a prefix of this run)")
 	flag.StringVar(&o.profileDir, "profile", "", "directory for CPU profiles of both servers per endpoint, taken in the first round (djinn-<endpoint>.pprof, raw-<endpoint>.pprof)")
+	flag.BoolVar(&o.splitCPUs, "split-cpus", false, "run both servers on the last CPU and the load generator on the others (Linux, at least 2 CPUs; taskset from util-linux), as TechEmpower's separate client machine; PostgreSQL and Redis are not moved")
 	micro := flag.Bool("micro", false, "run the packages' micro-benchmarks (stack, reverse, ORM get, template render, cache get, session load) with -benchmem and summarise them with benchstat, instead of the load test")
 	var m microOptions
 	flag.IntVar(&m.count, "count", 6, "-micro: runs of each benchmark (benchstat wants at least 6 for confidence intervals)")

@@ -44,6 +44,21 @@ func median(xs []float64) float64 {
 }
 
 func run(ctx context.Context, o options) error {
+	var split *cpuSplit
+	if o.splitCPUs {
+		cpus, err := allowedCPUs()
+		if err != nil {
+			return err
+		}
+		sp, err := splitCPUs(cpus)
+		if err != nil {
+			return err
+		}
+		if err := sp.pinSelf(); err != nil {
+			return err
+		}
+		split = &sp
+	}
 	dir, err := os.MkdirTemp("", "djinn-bench-")
 	if err != nil {
 		return err
@@ -93,8 +108,8 @@ func run(ctx context.Context, o options) error {
 		rawDB = dbURL + "?pool_max_conns=" + pool
 	}
 
-	djinn := &server{name: "djinn", bin: djinnBin}
-	raw := &server{name: "raw", bin: rawBin}
+	djinn := &server{name: "djinn", bin: djinnBin, split: split}
+	raw := &server{name: "raw", bin: rawBin, split: split}
 	if o.profileDir != "" {
 		if err := os.MkdirAll(o.profileDir, 0o755); err != nil {
 			return err
@@ -160,7 +175,7 @@ func run(ctx context.Context, o options) error {
 		}
 		rows = append(rows, rw)
 	}
-	printTable(o, rows)
+	printTable(o, split, rows)
 	for _, r := range rows {
 		if r.djinn.Errors > 0 || r.raw.Errors > 0 || r.djinn.Requests == 0 || r.raw.Requests == 0 {
 			return errors.New("some requests failed or none succeeded (see the table)")
@@ -169,10 +184,14 @@ func run(ctx context.Context, o options) error {
 	return nil
 }
 
-func printTable(o options, rows []row) {
+func printTable(o options, split *cpuSplit, rows []row) {
 	host, _ := os.Hostname()
-	fmt.Printf("\n%d round(s) of %v per endpoint and server after %v of warm-up, %d connections, alternating servers; %s/%s, %d CPUs (%s), %s\n\n",
-		o.rounds, o.duration, o.warmup, o.concurrency, runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), host, runtime.Version())
+	cores := "generator and servers share the CPUs"
+	if split != nil {
+		cores = split.String()
+	}
+	fmt.Printf("\n%d round(s) of %v per endpoint and server after %v of warm-up, %d connections, alternating servers; %s/%s, %d CPUs (%s; %s), %s\n\n",
+		o.rounds, o.duration, o.warmup, o.concurrency, runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), host, cores, runtime.Version())
 	fmt.Println("| endpoint | djinn req/s | raw req/s | djinn/raw (rounds) | target | CPU/req djinn / raw | p50 djinn / raw | p99 djinn / raw | errors djinn / raw | peak RSS djinn / raw |")
 	fmt.Println("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 	for _, r := range rows {

@@ -21,7 +21,8 @@ type server struct {
 	name      string
 	bin       string
 	addr      string
-	pprofAddr string // with -profile
+	pprofAddr string    // with -profile
+	split     *cpuSplit // with -split-cpus
 	cmd       *exec.Cmd
 }
 
@@ -122,7 +123,13 @@ func (s *server) start(args, env []string, path string) error {
 		return err
 	}
 	defer devnull.Close()
-	s.cmd = exec.Command(s.bin, append(args, s.addr)...)
+	name, argv := s.bin, append(args, s.addr)
+	if s.split != nil {
+		if name, argv, err = s.split.command(name, argv); err != nil {
+			return err
+		}
+	}
+	s.cmd = exec.Command(name, argv...)
 	s.cmd.Env = env
 	if s.pprofAddr != "" {
 		s.cmd.Env = append(s.cmd.Env, "BENCH_PPROF_ADDR="+s.pprofAddr)

@@ -1,0 +1,69 @@
+//go:build linux
+
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"strconv"
+
+	"golang.org/x/sys/unix"
+)
+
+// allowedCPUs lists the CPUs this process may run on, ascending.
+func allowedCPUs() ([]int, error) {
+	var set unix.CPUSet
+	if err := unix.SchedGetaffinity(0, &set); err != nil {
+		return nil, fmt.Errorf("-split-cpus: read the CPU affinity: %w", err)
+	}
+	var cpus []int
+	for c := range 1024 { // unix.CPUSet holds 1024 CPUs
+		if set.IsSet(c) {
+			cpus = append(cpus, c)
+		}
+	}
+	return cpus, nil
+}
+
+// pinSelf moves every thread of this process onto the generator's CPUs;
+// threads the runtime starts later inherit the mask from the thread that
+// creates them.
+func (s cpuSplit) pinSelf() error {
+	var set unix.CPUSet
+	for _, c := range s.client {
+		set.Set(c)
+	}
+	tasks, err := os.ReadDir("/proc/self/task")
+	if err != nil {
+		return fmt.Errorf("-split-cpus: %w", err)
+	}
+	var errs []error
+	for _, t := range tasks {
+		tid, err := strconv.Atoi(t.Name())
+		if err != nil {
+			continue
+		}
+		// A thread may have exited since the listing: ESRCH is fine.
+		if err := unix.SchedSetaffinity(tid, &set); err != nil && !errors.Is(err, unix.ESRCH) {
+			errs = append(errs, fmt.Errorf("thread %d: %w", tid, err))
+		}
+	}
+	if len(errs) > 0 {
+		return fmt.Errorf("-split-cpus: pin the generator: %w", errors.Join(errs...))
+	}
+	return nil
+}
+
+// command returns the command line that runs bin with args on the
+// servers' CPU: taskset (util-linux) sets the mask before the program
+// starts, so that all of its threads, and the Go runtime's GOMAXPROCS,
+// see one CPU.
+func (s cpuSplit) command(bin string, args []string) (string, []string, error) {
+	taskset, err := exec.LookPath("taskset")
+	if err != nil {
+		return "", nil, errors.New("-split-cpus needs taskset (Debian package util-linux)")
+	}
+	return taskset, append([]string{"-c", strconv.Itoa(s.server), bin}, args...), nil
+}
