@@ -29,31 +29,37 @@ func allowedCPUs() ([]int, error) {
 
 // pinSelf moves every thread of this process onto the generator's CPUs;
 // threads the runtime starts later inherit the mask from the thread that
-// creates them.
+// creates them. A thread started by a not yet moved thread during a pass
+// is caught by the next one: passes repeat until one finds no new thread.
 func (s cpuSplit) pinSelf() error {
 	var set unix.CPUSet
 	for _, c := range s.client {
 		set.Set(c)
 	}
-	tasks, err := os.ReadDir("/proc/self/task")
-	if err != nil {
-		return fmt.Errorf("-split-cpus: %w", err)
-	}
-	var errs []error
-	for _, t := range tasks {
-		tid, err := strconv.Atoi(t.Name())
+	done := map[int]bool{}
+	for range 10 {
+		tasks, err := os.ReadDir("/proc/self/task")
 		if err != nil {
-			continue
+			return fmt.Errorf("-split-cpus: %w", err)
 		}
-		// A thread may have exited since the listing: ESRCH is fine.
-		if err := unix.SchedSetaffinity(tid, &set); err != nil && !errors.Is(err, unix.ESRCH) {
-			errs = append(errs, fmt.Errorf("thread %d: %w", tid, err))
+		moved := 0
+		for _, t := range tasks {
+			tid, err := strconv.Atoi(t.Name())
+			if err != nil || done[tid] {
+				continue
+			}
+			// A thread may have exited since the listing: ESRCH is fine.
+			if err := unix.SchedSetaffinity(tid, &set); err != nil && !errors.Is(err, unix.ESRCH) {
+				return fmt.Errorf("-split-cpus: pin the generator's thread %d: %w", tid, err)
+			}
+			done[tid] = true
+			moved++
+		}
+		if moved == 0 {
+			return nil
 		}
 	}
-	if len(errs) > 0 {
-		return fmt.Errorf("-split-cpus: pin the generator: %w", errors.Join(errs...))
-	}
-	return nil
+	return errors.New("-split-cpus: threads kept appearing while pinning the generator")
 }
 
 // command returns the command line that runs bin with args on the
