@@ -47,26 +47,35 @@ func TestSplitCPUsPins(t *testing.T) {
 	if len(cpus) < 2 {
 		t.Skipf("%d CPU(s) allowed; the split needs 2", len(cpus))
 	}
-	if _, err := exec.LookPath("taskset"); err != nil {
-		t.Skip("no taskset")
-	}
 	s, err := splitCPUs(cpus)
 	if err != nil {
 		t.Fatal(err)
 	}
 
-	// A server: the program started through command sees only s.server.
-	name, argv, err := s.command("/bin/cat", []string{"/proc/self/status"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	out, err := exec.Command(name, argv...).Output()
-	if err != nil {
-		t.Fatalf("%s %v: %v", name, argv, err)
-	}
-	if got, want := cpusAllowed(t, string(out)), fmtCPU(s.server); got != want {
-		t.Errorf("server started through command runs on CPUs %s, want %s", got, want)
-	}
+	// A server: the program started through command sees only s.server,
+	// and it is the started process itself (taskset execs it), so that
+	// /proc/PID and the interrupt at shutdown reach the server.
+	t.Run("server", func(t *testing.T) {
+		if _, err := exec.LookPath("taskset"); err != nil {
+			t.Skip("no taskset")
+		}
+		name, argv, err := s.command("/bin/sh", []string{"-c", "cat /proc/$$/status; echo Pid-of-shell: $$"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		cmd := exec.Command(name, argv...)
+		var out strings.Builder
+		cmd.Stdout = &out
+		if err := cmd.Run(); err != nil {
+			t.Fatalf("%s %v: %v", name, argv, err)
+		}
+		if got, want := cpusAllowed(t, out.String()), fmtCPU(s.server); got != want {
+			t.Errorf("server started through command runs on CPUs %s, want %s", got, want)
+		}
+		if want := "Pid-of-shell: " + strconv.Itoa(cmd.Process.Pid) + "\n"; !strings.Contains(out.String(), want) {
+			t.Errorf("the started process is not the program (taskset did not exec it): want %q in\n%s", want, out.String())
+		}
+	})
 
 	// The generator: every thread of this process, then back to all CPUs.
 	all := cpuSplit{client: cpus}

@@ -8,7 +8,7 @@
 //	go run ./scripts/bench -smoke                   # a few seconds in all, for CI
 //	go run ./scripts/bench -endpoints json,fortunes -duration 10s -concurrency 64
 //	go run ./scripts/bench -profile /tmp/prof       # + CPU profiles of both servers per endpoint
-//	go run ./scripts/bench -split-cpus              # servers on one core, the generator on the others
+//	go run ./scripts/bench -split-cpus              # servers on one CPU, the generator on the others
 //	go run ./scripts/bench -micro -out /tmp/new.txt # the packages' micro-benchmarks, summarised by benchstat
 //	go run ./scripts/bench -micro -against /tmp/old.txt  # … compared with an earlier -out
 //
@@ -24,7 +24,7 @@
 // time and talks only to 127.0.0.1. It exits 1 when a request failed.
 //
 // The generator shares the machine's cores with the servers (unless
-// -split-cpus gives the servers a core of their own): compare the ratios,
+// -split-cpus gives the servers a CPU of their own): compare the ratios,
 // not the absolute numbers. The ratio printed is the median of the
 // rounds' back-to-back pairs, with their range: on a shared VM single
 // rounds swing widely, and many short alternating rounds give a steadier
@@ -87,7 +87,7 @@ func main() {
 	flag.StringVar(&o.postgres, "postgres", "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable", "PostgreSQL server on which to create the throwaway database")
 	flag.StringVar(&o.redis, "redis", "redis://127.0.0.1:6379/0", "Redis server for sessions (keys under a prefix of this run)")
 	flag.StringVar(&o.profileDir, "profile", "", "directory for CPU profiles of both servers per endpoint, taken in the first round (djinn-<endpoint>.pprof, raw-<endpoint>.pprof)")
-	flag.BoolVar(&o.splitCPUs, "split-cpus", false, "run both servers on the last CPU and the load generator on the others (Linux, at least 2 CPUs; taskset from util-linux), as TechEmpower's separate client machine; PostgreSQL and Redis are not moved")
+	flag.BoolVar(&o.splitCPUs, "split-cpus", false, "run both servers on the last CPU and the load generator on the others (Linux, at least 2 CPUs; taskset from util-linux), as TechEmpower's separate client machine; PostgreSQL and Redis are not moved. With hyper-threading the last CPU may share a physical core with a generator CPU; a GOMAXPROCS in the environment overrides the servers' one CPU")
 	micro := flag.Bool("micro", false, "run the packages' micro-benchmarks (stack, reverse, ORM get, template render, cache get, session load) with -benchmem and summarise them with benchstat, instead of the load test")
 	var m microOptions
 	flag.IntVar(&m.count, "count", 6, "-micro: runs of each benchmark (benchstat wants at least 6 for confidence intervals)")
@@ -96,6 +96,9 @@ func main() {
 	flag.StringVar(&m.against, "against", "", "-micro: an earlier -out file; benchstat then compares old and new")
 	flag.Parse()
 	if *micro {
+		if o.splitCPUs || o.profileDir != "" {
+			exitOn(errors.New("-split-cpus and -profile are for the load test, not -micro"))
+		}
 		exitOn(interruptible(m.check(), func(ctx context.Context) error { return runMicro(ctx, m) }))
 		return
 	}
