@@ -19,7 +19,7 @@ func allowedCPUs() ([]int, error) {
 		return nil, fmt.Errorf("-split-cpus: read the CPU affinity: %w", err)
 	}
 	var cpus []int
-	for c := range 1024 { // unix.CPUSet holds 1024 CPUs
+	for c := range len(set) * 64 { // every CPU the set can hold
 		if set.IsSet(c) {
 			cpus = append(cpus, c)
 		}

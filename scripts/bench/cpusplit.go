@@ -6,10 +6,10 @@ import (
 	"strings"
 )
 
-// cpuSplit gives the servers and the load generator cores of their own
+// cpuSplit gives the servers and the load generator CPUs of their own
 // (-split-cpus): TechEmpower runs its generator on another machine, and
 // on a shared box the generator's work and its cache traffic land on the
-// servers' cores. The servers get the last CPU this process may use, the
+// servers' CPUs. The servers get the last CPU this process may use, the
 // generator (this process) the others.
 type cpuSplit struct {
 	server int   // CPU the servers run on
